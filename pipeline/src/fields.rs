@@ -1,0 +1,495 @@
+//! Finding the contract's invoice fields in text lines, for Spanish and
+//! English documents (and tolerant of French and German labels).
+//!
+//! The approach is layout-aware, not one regex per supplier: each field has
+//! label anchors in several wordings; a value is looked for to the right of
+//! its label on the same line, then on the line below; candidates are
+//! type-checked by the parsers (a date must be a real date, an IBAN must be
+//! shaped like one); and arithmetic chooses between candidate totals
+//! (subtotal + tax − withholding = total). Confidence starts from how the
+//! value was found and is raised when arithmetic confirms it, lowered when
+//! the reader (OCR) was unsure.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use rust_decimal::Decimal;
+
+use crate::extraction::{ExtractedField, LineItem};
+use crate::identifiers::iban::{find_iban_candidates, validate_iban};
+use crate::identifiers::tax_id::{check_tax_id, TaxIdVerdict};
+use crate::parse::amount::{detect_decimal_style, find_amounts, find_percentages, format_amount, DecimalStyle};
+use crate::parse::date::{find_dates, format_date, DateOrder};
+use crate::parse::tax_id::find_tax_id_candidates;
+use crate::read::TextLine;
+
+/// The fields and line items found on an invoice.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFields {
+    pub fields: BTreeMap<String, ExtractedField>,
+    pub line_items: Vec<LineItem>,
+}
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("field label patterns are valid")
+}
+
+static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(n[úu]mero\s+de\s+factura|n[ºo°]\.?\s*(de\s+)?factura|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|rechnungs?-?n(umme)?r\.?|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|folio)\s*[:\.#]?\s*")
+});
+static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|datum|date\s+de\s+facturation)\s*[:\.]?\s*")
+});
+static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(fecha\s+de\s+vencimiento|vencimiento|fecha\s+(de\s+)?vto\.?|vto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance)\s*[:\.]?\s*")
+});
+static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|pedido|purchase\s+order(\s+(no\.?|number|#))?|p\.?\s?o\.?\s*(no\.?|number|#)|order\s+(no\.?|number|#)|bestellnummer)\s*[:\.#]?\s*")
+});
+static CUSTOMER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)^\s*(cliente|facturar\s+a|destinatario|datos\s+del\s+cliente|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|client|kunde|rechnungsempf[äa]nger)\b\s*[:\.]?\s*")
+});
+static SUPPLIER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)^\s*(proveedor|emisor|vendedor|supplier|seller|from|vendor|lieferant|fournisseur)\b\s*[:\.]?\s*")
+});
+static TAX_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)\b(nif|cif|nie|n\.i\.f\.|c\.i\.f\.|nit|rfc|vat(\s+(reg(istration)?\.?|no\.?|number|id))*|tax\s*id|ein|ust-?id(nr)?\.?|tva|siret)\b")
+});
+static WITHHOLDING_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(retenci[óo]n|irpf|withholding|ret\.\s*fuente|retefuente)"));
+static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|total\s+ht|montant\s+ht)")
+});
+static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|mwst|ust\b|umsatzsteuer|\btva\b)"));
+static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
+static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|montant\s+ttc|net\s+[àa]\s+payer)([^a-z]|$)")
+});
+static CREDIT_NOTE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(rectificativa|factura\s+de\s+abono|nota\s+de\s+cr[ée]dito|credit\s+note|credit\s+memo|avoir|gutschrift)")
+});
+static LINE_ITEM_HEADER: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
+    (
+        regex(r"(?i)(descripci[óo]n|concepto|description|item|art[íi]culo|producto|service|bezeichnung|d[ée]signation)"),
+        regex(r"(?i)(cant(idad)?\.?|qty|quantity|uds\.?|unidades|units|hours|horas|menge|qt[ée])"),
+    )
+});
+static CURRENCY_CODE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(EUR|USD|GBP|COP|MXN|INR|PLN|CHF|CAD|AUD|JPY|CNY|SEK|NOK|DKK|BRL|ARS|CLP|PEN)\b"));
+static INVOICE_NUMBER_VALUE: LazyLock<Regex> = LazyLock::new(|| regex(r"^#?[A-Za-z0-9][A-Za-z0-9\-/_\.]*[0-9][A-Za-z0-9\-/_]*"));
+
+/// Finds invoice fields in reading-order lines.
+pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
+    let full_text: String = lines.iter().map(|line| line.text.as_str()).collect::<Vec<_>>().join("\n");
+    let context = DocumentContext::from_text(&full_text);
+    let mut found = InvoiceFields::default();
+    let mut put = |name: &str, value: String, confidence: f32, line: &TextLine| {
+        found.fields.insert(name.to_string(), field_at(value, confidence, line));
+    };
+
+    if let Some((value, confidence, line)) = find_labelled_token(lines, &INVOICE_NUMBER_LABEL, &INVOICE_NUMBER_VALUE) {
+        put("invoice_number", value, confidence, line);
+    }
+    if let Some((value, confidence, line)) = find_labelled_token(lines, &PO_NUMBER_LABEL, &INVOICE_NUMBER_VALUE) {
+        put("po_number", value, confidence, line);
+    }
+    let due = find_labelled_date(lines, &DUE_DATE_LABEL, context.date_order, None);
+    let issue = find_labelled_date(lines, &ISSUE_DATE_LABEL, context.date_order, due.as_ref().map(|(_, _, line)| *line));
+    if let Some((date, confidence, line)) = &due {
+        put("due_date", format_date(*date), *confidence, line);
+    }
+    match issue {
+        Some((date, confidence, line)) => put("issue_date", format_date(date), confidence, line),
+        None => {
+            if let Some((date, line)) = first_date(lines, context.date_order, due.as_ref().map(|(date, _, _)| *date)) {
+                put("issue_date", format_date(date), 0.6, line);
+            }
+        }
+    }
+
+    let amounts = find_amount_fields(lines, &context);
+    for (name, (value, confidence, line)) in amounts {
+        put(name, format_amount(value), confidence, line);
+    }
+    if let Some((rate, line)) = single_tax_rate(lines) {
+        put("tax_rate", rate.normalize().to_string(), 0.9, line);
+    }
+    if let Some((code, confidence, line)) = find_currency(lines, &context) {
+        put("currency", code.to_string(), confidence, line);
+    }
+    if let Some((iban, confidence, line)) = find_iban(lines) {
+        put("iban", iban, confidence, line);
+    }
+    let parties = find_parties(lines, &context);
+    for (name, (value, confidence, line)) in parties {
+        put(name, value, confidence, line);
+    }
+    let credit_note = CREDIT_NOTE.is_match(&full_text);
+    if let Some(first) = lines.first() {
+        put("invoice_type", if credit_note { "credit_note" } else { "invoice" }.to_string(), if credit_note { 0.9 } else { 0.8 }, first);
+    }
+    found.line_items = find_line_items(lines, &context);
+    found
+}
+
+fn field_at(value: String, confidence: f32, line: &TextLine) -> ExtractedField {
+    ExtractedField { value, confidence: (confidence * line.confidence.max(0.5)).clamp(0.0, 1.0), page: line.page, bbox: line.bbox }
+}
+
+/// How the document writes numbers and dates, guessed from its whole text.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentContext {
+    pub decimal_style: Option<DecimalStyle>,
+    pub date_order: DateOrder,
+    pub default_dollar_currency: &'static str,
+}
+
+impl DocumentContext {
+    pub fn from_text(text: &str) -> Self {
+        let lower = text.to_lowercase();
+        let mexican = lower.contains("rfc") || lower.contains("cfdi") || lower.contains("méxico") || lower.contains("mexico");
+        let colombian = lower.contains("nit") && (lower.contains("colombia") || lower.contains("bogot") || lower.contains("medell") || lower.contains("dian"));
+        let default_dollar_currency = if mexican { "MXN" } else if colombian { "COP" } else { "USD" };
+        let spanish_words = ["factura", "fecha", "iva", "total a pagar", "cliente", "vencimiento"];
+        let english_us = lower.contains("sales tax") || (lower.contains("invoice") && text.contains('$') && !mexican && !colombian);
+        let date_order = if english_us && !spanish_words.iter().any(|word| lower.contains(word)) { DateOrder::MonthFirst } else { DateOrder::DayFirst };
+        DocumentContext { decimal_style: detect_decimal_style(text), date_order, default_dollar_currency }
+    }
+}
+
+/// The value after a label on the same line, else the first token of the
+/// next line (value printed below its label).
+fn find_labelled_token<'a>(lines: &'a [TextLine], label: &Regex, value: &Regex) -> Option<(String, f32, &'a TextLine)> {
+    for (index, line) in lines.iter().enumerate() {
+        let Some(label_match) = label.find(&line.text) else { continue };
+        let rest = line.text[label_match.end()..].trim_start_matches([':', ' ', '.', '\t']);
+        if let Some(token) = value.find(rest) {
+            return Some((clean_token(token.as_str()), 0.92, line));
+        }
+        if rest.trim().is_empty()
+            && let Some(next) = lines.get(index + 1)
+            && let Some(token) = value.find(next.text.trim())
+        {
+            return Some((clean_token(token.as_str()), 0.8, next));
+        }
+    }
+    None
+}
+
+fn clean_token(token: &str) -> String {
+    token.trim_end_matches(['.', ',', ';', ':']).to_string()
+}
+
+fn find_labelled_date<'a>(
+    lines: &'a [TextLine],
+    label: &Regex,
+    order: DateOrder,
+    skip_line: Option<&TextLine>,
+) -> Option<(chrono::NaiveDate, f32, &'a TextLine)> {
+    for (index, line) in lines.iter().enumerate() {
+        if skip_line.is_some_and(|skip| std::ptr::eq(skip, line)) {
+            continue;
+        }
+        for label_match in label.find_iter(&line.text) {
+            if std::ptr::eq(label, &*ISSUE_DATE_LABEL) && DUE_DATE_LABEL.find(&line.text).is_some_and(|due| due.start() <= label_match.start() && due.end() >= label_match.end()) {
+                continue;
+            }
+            let rest = &line.text[label_match.end()..];
+            if let Some((_, date)) = find_dates(rest, order).into_iter().next() {
+                return Some((date, 0.93, line));
+            }
+            if rest.trim().is_empty()
+                && let Some(next) = lines.get(index + 1)
+                && let Some((_, date)) = find_dates(&next.text, order).into_iter().next()
+            {
+                return Some((date, 0.82, next));
+            }
+        }
+    }
+    None
+}
+
+fn first_date(lines: &[TextLine], order: DateOrder, not: Option<chrono::NaiveDate>) -> Option<(chrono::NaiveDate, &TextLine)> {
+    lines.iter().find_map(|line| find_dates(&line.text, order).into_iter().map(|(_, date)| date).find(|date| Some(*date) != not).map(|date| (date, line)))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum AmountRole {
+    Withholding,
+    Subtotal,
+    Tax,
+    Total,
+}
+
+fn amount_role(text: &str) -> Option<AmountRole> {
+    if WITHHOLDING_LINE.is_match(text) {
+        return Some(AmountRole::Withholding);
+    }
+    if SUBTOTAL_LINE.is_match(text) {
+        return Some(AmountRole::Subtotal);
+    }
+    let total = TOTAL_LINE.is_match(text);
+    let tax = TAX_LINE.is_match(text);
+    match (total, tax) {
+        (true, true) if TAX_INCLUDED.is_match(text) => Some(AmountRole::Total),
+        (true, true) => Some(AmountRole::Tax),
+        (true, false) => Some(AmountRole::Total),
+        (false, true) => Some(AmountRole::Tax),
+        (false, false) => None,
+    }
+}
+
+/// The last amount on a labelled line (after the label), or on the next
+/// line when the label stands alone.
+fn amount_on_or_below(lines: &[TextLine], index: usize, context: &DocumentContext) -> Option<(Decimal, usize)> {
+    let on_line = amounts_in(&lines[index].text, context);
+    if let Some(value) = on_line.last() {
+        return Some((*value, index));
+    }
+    let next = lines.get(index + 1)?;
+    if amount_role(&next.text).is_some() {
+        return None;
+    }
+    amounts_in(&next.text, context).last().map(|value| (*value, index + 1))
+}
+
+/// Amounts on a line, leaving out percentages.
+fn amounts_in(text: &str, context: &DocumentContext) -> Vec<Decimal> {
+    let percentages = find_percentages(text);
+    find_amounts(text, context.decimal_style)
+        .into_iter()
+        .filter(|(range, _)| !percentages.iter().any(|(percent_range, _)| percent_range.start <= range.start && range.end <= percent_range.end))
+        .map(|(_, value)| value)
+        .collect()
+}
+
+type Candidate<'a> = (Decimal, f32, &'a TextLine);
+
+fn find_amount_fields<'a>(lines: &'a [TextLine], context: &DocumentContext) -> Vec<(&'static str, Candidate<'a>)> {
+    let mut candidates: BTreeMap<AmountRole, Vec<(Decimal, usize)>> = BTreeMap::new();
+    for (index, line) in lines.iter().enumerate() {
+        let Some(role) = amount_role(&line.text) else { continue };
+        if let Some((value, value_line)) = amount_on_or_below(lines, index, context) {
+            candidates.entry(role).or_default().push((value, value_line));
+        }
+    }
+    let pick_last = |role| candidates.get(&role).and_then(|values| values.last().copied());
+    let subtotal = pick_last(AmountRole::Subtotal);
+    let withholding = pick_last(AmountRole::Withholding).map(|(value, line)| (value.abs(), line));
+    let tax_sum = candidates.get(&AmountRole::Tax).map(|values| {
+        let mut seen_lines = Vec::new();
+        let mut sum = Decimal::ZERO;
+        for (value, line) in values {
+            if !seen_lines.contains(line) {
+                seen_lines.push(*line);
+                sum += *value;
+            }
+        }
+        (sum, values[0].1, values.len())
+    });
+    let expected_total = subtotal.map(|(base, _)| base + tax_sum.map_or(Decimal::ZERO, |(tax, _, _)| tax) - withholding.map_or(Decimal::ZERO, |(value, _)| value));
+    let total_candidates = candidates.get(&AmountRole::Total).cloned().unwrap_or_default();
+    let arithmetic_total = expected_total.and_then(|expected| total_candidates.iter().rev().find(|(value, _)| *value == expected).copied());
+    let (total, total_confirmed) = match arithmetic_total {
+        Some(total) => (Some(total), true),
+        None => (total_candidates.iter().max_by_key(|(value, _)| value.abs()).copied(), false),
+    };
+
+    let mut result = Vec::new();
+    let arithmetic_holds = total_confirmed && subtotal.is_some();
+    if let Some((value, line)) = total {
+        result.push(("total", (value, if arithmetic_holds { 0.97 } else { 0.8 }, &lines[line])));
+    }
+    if let Some((value, line)) = subtotal {
+        result.push(("subtotal", (value, if arithmetic_holds { 0.96 } else { 0.8 }, &lines[line])));
+    } else if let (Some((total_value, _)), None) = (total, tax_sum) {
+        let _ = total_value;
+    }
+    if let Some((sum, line, count)) = tax_sum {
+        let confidence = if arithmetic_holds { 0.96 } else if count == 1 { 0.8 } else { 0.6 };
+        result.push(("tax_amount", (sum, confidence, &lines[line])));
+    }
+    if let Some((value, line)) = withholding {
+        result.push(("withholding_amount", (value, if arithmetic_holds { 0.95 } else { 0.75 }, &lines[line])));
+    }
+    result
+}
+
+fn single_tax_rate(lines: &[TextLine]) -> Option<(Decimal, &TextLine)> {
+    let mut rates: Vec<(Decimal, &TextLine)> = Vec::new();
+    for line in lines {
+        if amount_role(&line.text) != Some(AmountRole::Tax) {
+            continue;
+        }
+        for (_, rate) in find_percentages(&line.text) {
+            if rate > Decimal::ZERO && rate < Decimal::from(100) && !rates.iter().any(|(known, _)| *known == rate) {
+                rates.push((rate, line));
+            }
+        }
+    }
+    if rates.len() == 1 { rates.pop() } else { None }
+}
+
+fn find_currency<'a>(lines: &'a [TextLine], context: &DocumentContext) -> Option<(&'static str, f32, &'a TextLine)> {
+    let symbol_code = |text: &str| -> Option<&'static str> {
+        if text.contains('€') {
+            Some("EUR")
+        } else if text.contains('£') {
+            Some("GBP")
+        } else if text.contains("US$") {
+            Some("USD")
+        } else if text.contains('₹') {
+            Some("INR")
+        } else if text.contains('$') {
+            Some(context.default_dollar_currency)
+        } else {
+            None
+        }
+    };
+    let code_in = |text: &str| -> Option<&'static str> {
+        CURRENCY_CODE.find(text).map(|found| match found.as_str() {
+            "EUR" => "EUR", "USD" => "USD", "GBP" => "GBP", "COP" => "COP", "MXN" => "MXN", "INR" => "INR", "PLN" => "PLN",
+            "CHF" => "CHF", "CAD" => "CAD", "AUD" => "AUD", "JPY" => "JPY", "CNY" => "CNY", "SEK" => "SEK", "NOK" => "NOK",
+            "DKK" => "DKK", "BRL" => "BRL", "ARS" => "ARS", "CLP" => "CLP", _ => "PEN",
+        })
+    };
+    // Prefer what stands on the total's line, then anywhere.
+    for line in lines.iter().rev().filter(|line| amount_role(&line.text) == Some(AmountRole::Total)) {
+        if let Some(code) = code_in(&line.text).or_else(|| symbol_code(&line.text)) {
+            return Some((code, 0.93, line));
+        }
+    }
+    lines.iter().find_map(|line| code_in(&line.text).map(|code| (code, 0.85, line))).or_else(|| lines.iter().find_map(|line| symbol_code(&line.text).map(|code| (code, 0.8, line))))
+}
+
+fn find_iban(lines: &[TextLine]) -> Option<(String, f32, &TextLine)> {
+    let mut printed_but_invalid = None;
+    for line in lines {
+        for (_, candidate) in find_iban_candidates(&line.text) {
+            match validate_iban(&candidate) {
+                Ok(iban) => return Some((iban, 0.97, line)),
+                Err(_) if printed_but_invalid.is_none() && line.text.to_uppercase().contains("IBAN") => {
+                    printed_but_invalid = Some((candidate, 0.6, line));
+                }
+                Err(_) => {}
+            }
+        }
+    }
+    printed_but_invalid
+}
+
+/// Supplier and customer: names and tax ids. The customer block starts at
+/// a customer label; the supplier is the issuer, usually at the top.
+fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&'static str, (String, f32, &'a TextLine))> {
+    let customer_block_start = lines.iter().position(|line| CUSTOMER_LABEL.is_match(&line.text));
+    let in_customer_block = |index: usize| customer_block_start.is_some_and(|start| index >= start && index <= start + 4);
+    let mut result = Vec::new();
+    let mut supplier_tax_id = None;
+    let mut customer_tax_id = None;
+    for (index, line) in lines.iter().enumerate() {
+        for (_, candidate) in find_tax_id_candidates(&line.text) {
+            let labelled = TAX_ID_LABEL.is_match(&line.text);
+            let verdict_valid = matches!(check_tax_id(&candidate, None), TaxIdVerdict::Valid(_));
+            if !labelled && !verdict_valid {
+                continue;
+            }
+            let confidence = match (labelled, verdict_valid) {
+                (true, true) => 0.95,
+                (true, false) => 0.7,
+                _ => 0.75,
+            };
+            let slot = if in_customer_block(index) { &mut customer_tax_id } else { &mut supplier_tax_id };
+            if slot.is_none() {
+                *slot = Some((candidate, confidence, line, index));
+            }
+        }
+    }
+    if let Some(start) = customer_block_start {
+        let label_line = &lines[start];
+        let after_label = CUSTOMER_LABEL.replace(&label_line.text, "").trim().to_string();
+        let name = if is_name_like(&after_label) { Some((after_label, label_line)) } else { lines.get(start + 1).filter(|next| is_name_like(&next.text)).map(|next| (next.text.trim().to_string(), next)) };
+        if let Some((name, line)) = name {
+            result.push(("customer_name", (single_spaces(&name), 0.8, line)));
+        }
+    }
+    let supplier_label = lines.iter().position(|line| SUPPLIER_LABEL.is_match(&line.text));
+    let supplier_name = match supplier_label {
+        Some(index) => {
+            let rest = SUPPLIER_LABEL.replace(&lines[index].text, "").trim().to_string();
+            if is_name_like(&rest) { Some((rest, &lines[index])) } else { lines.get(index + 1).filter(|next| is_name_like(&next.text)).map(|next| (next.text.trim().to_string(), next)) }
+        }
+        None => lines
+            .iter()
+            .take(customer_block_start.unwrap_or(lines.len()).min(6))
+            .find(|line| is_name_like(&line.text) && !is_title(&line.text))
+            .map(|line| (line.text.trim().to_string(), line)),
+    };
+    if let Some((name, line)) = supplier_name {
+        result.push(("supplier_name", (single_spaces(&name), 0.65, line)));
+    }
+    if let Some((id, confidence, line, _)) = supplier_tax_id {
+        result.push(("supplier_tax_id", (id, confidence, line)));
+    }
+    if let Some((id, confidence, line, _)) = customer_tax_id {
+        result.push(("customer_tax_id", (id, confidence, line)));
+    }
+    result
+}
+
+fn single_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn is_title(text: &str) -> bool {
+    static TITLE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^\s*(factura|invoice|tax\s+invoice|rechnung|facture|credit\s+note|factura\s+rectificativa|nota\s+de\s+cr[ée]dito)\b"));
+    TITLE.is_match(text)
+}
+
+/// A line that could be a company or person name: mostly letters, no
+/// amount or date, not a label.
+fn is_name_like(text: &str) -> bool {
+    let text = text.trim();
+    let letters = text.chars().filter(|character| character.is_alphabetic()).count();
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    letters >= 3
+        && digits * 3 <= letters
+        && !text.contains(':')
+        && amount_role(text).is_none()
+        && !TAX_ID_LABEL.is_match(text)
+        && !ISSUE_DATE_LABEL.is_match(text)
+        && !INVOICE_NUMBER_LABEL.is_match(text)
+}
+
+/// Rows of a line-item table: between a header naming description and
+/// quantity columns and the first totals line; each row's last three
+/// numbers are quantity, unit price and amount.
+fn find_line_items(lines: &[TextLine], context: &DocumentContext) -> Vec<LineItem> {
+    let (description_header, quantity_header) = &*LINE_ITEM_HEADER;
+    let Some(header) = lines.iter().position(|line| description_header.is_match(&line.text) && quantity_header.is_match(&line.text)) else {
+        return Vec::new();
+    };
+    let mut items = Vec::new();
+    for line in &lines[header + 1..] {
+        if amount_role(&line.text).is_some() {
+            break;
+        }
+        let numbers = find_amounts(&line.text, context.decimal_style);
+        if numbers.len() < 2 {
+            continue;
+        }
+        let first_number_start = numbers[0].0.start;
+        let description = single_spaces(line.text[..first_number_start].trim_end_matches([' ', '-', ':']));
+        let values: Vec<Decimal> = numbers.iter().map(|(_, value)| *value).collect();
+        let (quantity, unit_price, amount) = match values.as_slice() {
+            [.., quantity, unit_price, amount] => (Some(*quantity), Some(*unit_price), *amount),
+            [quantity, amount] => (Some(*quantity), None, *amount),
+            _ => continue,
+        };
+        items.push(LineItem {
+            description: (!description.is_empty()).then_some(description),
+            quantity: quantity.map(|value| value.normalize().to_string()),
+            unit_price: unit_price.map(format_amount),
+            amount: Some(format_amount(amount)),
+        });
+    }
+    items
+}

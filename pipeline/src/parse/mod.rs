@@ -1,0 +1,7 @@
+//! Parsers for values as people print them: amounts (`1.234,56`,
+//! `1,234.56`), dates (`15/03/2026`, `15 de marzo de 2026`, `March 15,
+//! 2026`) and tax ids, each returning the contract's normal form.
+
+pub mod amount;
+pub mod date;
+pub mod tax_id;

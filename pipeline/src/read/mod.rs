@@ -1,0 +1,150 @@
+//! Turning a file's bytes into text lines with positions: the PDF text
+//! layer (lopdf), the images inside scanned PDFs, and image files through
+//! an [`ocr::OcrEngine`]. A file that cannot be read ends as a
+//! [`ReadFailure`] with a stable code; it never panics the caller.
+
+pub mod image_file;
+pub mod ocr;
+pub mod pdf;
+
+use crate::extraction::TextSource;
+
+/// Bounds that keep one hostile or huge file from hurting the batch.
+#[derive(Debug, Clone)]
+pub struct ReadLimits {
+    /// Files larger than this are refused without being read.
+    pub max_file_bytes: u64,
+    /// Images larger than this many pixels (width × height) are refused
+    /// before decoding (decompression bombs).
+    pub max_image_pixels: u64,
+    /// PDFs with more pages are refused.
+    pub max_pages: u32,
+    /// Images smaller than this on either side cannot hold text.
+    pub min_image_side: u32,
+}
+
+impl Default for ReadLimits {
+    fn default() -> Self {
+        ReadLimits { max_file_bytes: 100 * 1024 * 1024, max_image_pixels: 80_000_000, max_pages: 200, min_image_side: 32 }
+    }
+}
+
+/// One line of text on a page, with its box (`[x0, y0, x1, y1]`, origin
+/// top-left, in points for PDF text and pixels for images) where known, and
+/// the reader's confidence in [0, 1].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextLine {
+    pub page: u32,
+    pub text: String,
+    pub bbox: Option<[f32; 4]>,
+    pub confidence: f32,
+}
+
+/// Everything read from one file.
+#[derive(Debug, Clone)]
+pub struct ReadDocument {
+    pub pages: u32,
+    pub source: TextSource,
+    pub lines: Vec<TextLine>,
+}
+
+/// A file that could not be read. `code` is stable and machine-readable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{code}: {message}")]
+pub struct ReadFailure {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ReadFailure {
+    pub fn new(code: &'static str, message: impl Into<String>) -> Self {
+        ReadFailure { code, message: message.into() }
+    }
+}
+
+/// What a file's first bytes say it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileFormat {
+    Pdf,
+    Png,
+    Jpeg,
+    Tiff,
+    Unknown,
+}
+
+/// Recognises a file by its magic bytes, never by its name.
+pub fn sniff_format(bytes: &[u8]) -> FileFormat {
+    let head = &bytes[..bytes.len().min(1024)];
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        FileFormat::Png
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        FileFormat::Jpeg
+    } else if head.starts_with(b"II*\0") || head.starts_with(b"MM\0*") {
+        FileFormat::Tiff
+    } else if head.windows(5).any(|window| window == b"%PDF-") {
+        FileFormat::Pdf
+    } else {
+        FileFormat::Unknown
+    }
+}
+
+/// Reads a file: sniffs its format, checks the limits, and returns its text
+/// lines. Runs OCR where there is no text layer.
+pub fn read_document(bytes: &[u8], ocr: &dyn ocr::OcrEngine, limits: &ReadLimits) -> Result<ReadDocument, ReadFailure> {
+    if bytes.is_empty() {
+        return Err(ReadFailure::new("empty_file", "the file is empty (0 bytes); upload the complete file again"));
+    }
+    if bytes.len() as u64 > limits.max_file_bytes {
+        return Err(too_large_file(bytes.len() as u64, limits));
+    }
+    match sniff_format(bytes) {
+        FileFormat::Pdf => pdf::read_pdf(bytes, ocr, limits),
+        FileFormat::Png | FileFormat::Jpeg | FileFormat::Tiff => image_file::read_image_file(bytes, ocr, limits),
+        FileFormat::Unknown => Err(ReadFailure::new(
+            "unsupported_format",
+            "the file is not a PDF, PNG, JPEG or TIFF (its first bytes match none of them, whatever its name says); \
+             convert it to PDF or an image and upload it again",
+        )),
+    }
+}
+
+/// The failure for a file over the size limit, with the figures.
+pub fn too_large_file(size_bytes: u64, limits: &ReadLimits) -> ReadFailure {
+    ReadFailure::new(
+        "too_large",
+        format!(
+            "the file is {} MB, over the {} MB limit (read.max_file_bytes); split it or raise the limit",
+            size_bytes / (1024 * 1024),
+            limits.max_file_bytes / (1024 * 1024)
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_recognised_by_content_not_name() {
+        assert_eq!(sniff_format(b"%PDF-1.7\n..."), FileFormat::Pdf);
+        assert_eq!(sniff_format(b"\x89PNG\r\n\x1a\n...."), FileFormat::Png);
+        assert_eq!(sniff_format(&[0xFF, 0xD8, 0xFF, 0xE0]), FileFormat::Jpeg);
+        assert_eq!(sniff_format(b"II*\0...."), FileFormat::Tiff);
+        assert_eq!(sniff_format(b"Dear supplier, this is not a PDF"), FileFormat::Unknown);
+    }
+
+    #[test]
+    fn an_empty_file_and_a_text_file_fail_with_their_own_codes() {
+        let ocr = ocr::FixedTextOcr::default();
+        let limits = ReadLimits::default();
+        assert_eq!(read_document(b"", &ocr, &limits).unwrap_err().code, "empty_file");
+        assert_eq!(read_document(b"hello", &ocr, &limits).unwrap_err().code, "unsupported_format");
+    }
+
+    #[test]
+    fn a_file_over_the_limit_is_refused_before_reading() {
+        let limits = ReadLimits { max_file_bytes: 4, ..ReadLimits::default() };
+        let failure = read_document(b"%PDF-1.4 more", &ocr::FixedTextOcr::default(), &limits).unwrap_err();
+        assert_eq!(failure.code, "too_large");
+    }
+}
