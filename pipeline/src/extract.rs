@@ -77,7 +77,7 @@ pub fn failure_to_contract(failure: ReadFailure) -> ExtractionFailure {
 /// readable zone is found, otherwise an invoice if it looks like one.
 fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &ExtractOptions) {
     let texts: Vec<String> = read.lines.iter().map(|line| line.text.clone()).collect();
-    if let Some(record) = find_mrz(&texts, options.today) {
+    if let Some(record) = find_mrz(&texts, options.today).filter(is_plausible_mrz) {
         document.kind = DocumentKind::Identity;
         let mrz_line = mrz_anchor_line(&read.lines, &record);
         fill_identity_fields(document, &record, mrz_line);
@@ -90,6 +90,16 @@ fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &
         document.fields = invoice.fields;
         document.line_items = invoice.line_items;
     }
+}
+
+/// Ordinary text can be bent into MRZ shape; a real zone starts with a
+/// document code, is padded with `<` fillers, and (even when tampered with or
+/// misread) has at least two check digits that hold.
+fn is_plausible_mrz(record: &MrzRecord) -> bool {
+    let starts_with_document_code = record.lines.first().and_then(|line| line.chars().next()).is_some_and(|code| matches!(code, 'P' | 'I' | 'A' | 'C' | 'V'));
+    let fillers = record.lines.iter().map(|line| line.matches('<').count()).sum::<usize>();
+    let holding_check_digits = record.check_digits.iter().filter(|check| check.valid).count();
+    starts_with_document_code && fillers >= 5 && holding_check_digits >= 2
 }
 
 fn mrz_anchor_line<'a>(lines: &'a [TextLine], record: &MrzRecord) -> Option<&'a TextLine> {

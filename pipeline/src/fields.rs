@@ -36,19 +36,19 @@ fn regex(pattern: &str) -> Regex {
 }
 
 static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(n[úu]mero\s+de\s+factura|n[ºo°]\.?\s*(de\s+)?factura|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|rechnungs?-?n(umme)?r\.?|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|folio)\s*[:\.#]?\s*")
+    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+de\s+cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|#)|rechnungs?-?n(umme)?r\.?|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|folio(\s+fiscal)?\s*[:#])\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|datum|date\s+de\s+facturation)\s*[:\.]?\s*")
 });
 static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+vencimiento|vencimiento|fecha\s+(de\s+)?vto\.?|vto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*:|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance)\s*[:\.]?\s*")
 });
 static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|pedido|purchase\s+order(\s+(no\.?|number|#))?|p\.?\s?o\.?\s*(no\.?|number|#)|order\s+(no\.?|number|#)|bestellnummer)\s*[:\.#]?\s*")
+    regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|\bpedido|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
 });
 static CUSTOMER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)^\s*(cliente|facturar\s+a|destinatario|datos\s+del\s+cliente|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|client|kunde|rechnungsempf[äa]nger)\b\s*[:\.]?\s*")
+    regex(r"(?i)^\s*(cliente|facturar\s+a|destinatario|datos\s+del\s+cliente|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|rechnungsempf[äa]nger)\b\s*[:\.]?\s*")
 });
 static SUPPLIER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)^\s*(proveedor|emisor|vendedor|supplier|seller|from|vendor|lieferant|fournisseur)\b\s*[:\.]?\s*")
@@ -61,9 +61,13 @@ static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|total\s+ht|montant\s+ht)")
 });
 static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|mwst|ust\b|umsatzsteuer|\btva\b)"));
+/// A tax id label ("VAT No.", "Tax ID"): its line holds an id, not an amount.
+static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bein\b|ust-?id|n[°º]\s*tva|\bsiret\b)")
+});
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
 static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|montant\s+ttc|net\s+[àa]\s+payer)([^a-z]|$)")
+    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|montant\s+ttc|net\s+[àa]\s+payer)([^a-z]|$)")
 });
 static CREDIT_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(rectificativa|factura\s+de\s+abono|nota\s+de\s+cr[ée]dito|credit\s+note|credit\s+memo|avoir|gutschrift)")
@@ -156,20 +160,56 @@ impl DocumentContext {
     }
 }
 
-/// The value after a label on the same line, else the first token of the
-/// next line (value printed below its label).
+/// Where a label's value may stand, most likely first: the rest of the
+/// label's cell, the next cell on the same line, then the cell aligned below
+/// it (or the whole next line when cell positions are unknown).
+fn value_candidates<'a>(lines: &'a [TextLine], index: usize, label_start: usize, label_end: usize) -> Vec<(&'a str, f32, &'a TextLine)> {
+    let line = &lines[index];
+    let cell = line.cell_range(label_start);
+    let mut candidates = Vec::new();
+    let rest = line.text[label_end.min(cell.end)..cell.end].trim_start_matches([':', ' ', '.', '\t', '#']);
+    if !rest.trim().is_empty() {
+        candidates.push((rest, 0.93, line));
+    }
+    let cell_index = line.cell_index(label_start);
+    if let Some(next_cell) = line.cell_text(cell_index + 1) {
+        candidates.push((next_cell, 0.9, line));
+    }
+    if let Some(below) = lines.get(index + 1).filter(|below| below.page == line.page) {
+        match (line.cells.get(cell_index), below.cells.is_empty()) {
+            (Some(extent), false) => {
+                if let Some(aligned) = aligned_cell(extent, below) {
+                    candidates.push((aligned, 0.86, below));
+                }
+            }
+            _ => candidates.push((below.text.as_str(), 0.8, below)),
+        }
+    }
+    candidates
+}
+
+/// The cell of `below` that overlaps `extent` most, or starts nearest its start.
+fn aligned_cell<'a>(extent: &[f32; 2], below: &'a TextLine) -> Option<&'a str> {
+    let overlap = |other: &[f32; 2]| (extent[1].min(other[1]) - extent[0].max(other[0])).max(0.0);
+    let best = below
+        .cells
+        .iter()
+        .enumerate()
+        .max_by(|(_, first), (_, second)| overlap(first).total_cmp(&overlap(second)))
+        .filter(|(_, cell)| overlap(cell) > 0.0)
+        .or_else(|| below.cells.iter().enumerate().filter(|(_, cell)| (cell[0] - extent[0]).abs() < 30.0).min_by(|(_, first), (_, second)| (first[0] - extent[0]).abs().total_cmp(&(second[0] - extent[0]).abs())))?;
+    below.cell_text(best.0)
+}
+
+/// A token value (invoice or order number) next to or below its label.
 fn find_labelled_token<'a>(lines: &'a [TextLine], label: &Regex, value: &Regex) -> Option<(String, f32, &'a TextLine)> {
     for (index, line) in lines.iter().enumerate() {
-        let Some(label_match) = label.find(&line.text) else { continue };
-        let rest = line.text[label_match.end()..].trim_start_matches([':', ' ', '.', '\t']);
-        if let Some(token) = value.find(rest) {
-            return Some((clean_token(token.as_str()), 0.92, line));
-        }
-        if rest.trim().is_empty()
-            && let Some(next) = lines.get(index + 1)
-            && let Some(token) = value.find(next.text.trim())
-        {
-            return Some((clean_token(token.as_str()), 0.8, next));
+        for label_match in label.find_iter(&line.text) {
+            for (text, confidence, value_line) in value_candidates(lines, index, label_match.start(), label_match.end()) {
+                if let Some(token) = value.find(text.trim()) {
+                    return Some((clean_token(token.as_str()), confidence, value_line));
+                }
+            }
         }
     }
     None
@@ -186,22 +226,19 @@ fn find_labelled_date<'a>(
     skip_line: Option<&TextLine>,
 ) -> Option<(chrono::NaiveDate, f32, &'a TextLine)> {
     for (index, line) in lines.iter().enumerate() {
-        if skip_line.is_some_and(|skip| std::ptr::eq(skip, line)) {
-            continue;
-        }
         for label_match in label.find_iter(&line.text) {
-            if std::ptr::eq(label, &*ISSUE_DATE_LABEL) && DUE_DATE_LABEL.find(&line.text).is_some_and(|due| due.start() <= label_match.start() && due.end() >= label_match.end()) {
+            let inside_due_label = std::ptr::eq(label, &*ISSUE_DATE_LABEL)
+                && DUE_DATE_LABEL.find_iter(&line.text).any(|due| due.start() <= label_match.start() && due.end() >= label_match.end());
+            if inside_due_label {
                 continue;
             }
-            let rest = &line.text[label_match.end()..];
-            if let Some((_, date)) = find_dates(rest, order).into_iter().next() {
-                return Some((date, 0.93, line));
-            }
-            if rest.trim().is_empty()
-                && let Some(next) = lines.get(index + 1)
-                && let Some((_, date)) = find_dates(&next.text, order).into_iter().next()
-            {
-                return Some((date, 0.82, next));
+            for (text, confidence, value_line) in value_candidates(lines, index, label_match.start(), label_match.end()) {
+                if skip_line.is_some_and(|skip| std::ptr::eq(skip, value_line) && std::ptr::eq(value_line, line)) {
+                    continue;
+                }
+                if let Some((_, date)) = find_dates(text, order).into_iter().next() {
+                    return Some((date, confidence, value_line));
+                }
             }
         }
     }
@@ -220,15 +257,30 @@ enum AmountRole {
     Total,
 }
 
+/// What a cell's label says its amount is. The label must start the cell
+/// (within its first three words), so a line item such as "Quarterly tax
+/// advisory" is not a tax line, and a row with three or more amounts is a
+/// line item, not a total.
 fn amount_role(text: &str) -> Option<AmountRole> {
-    if WITHHOLDING_LINE.is_match(text) {
+    if TAX_ID_LINE.is_match(text) {
+        return None;
+    }
+    let role = amount_role_of_label(text.trim())?;
+    let amounts = find_amounts(text, None).len().saturating_sub(find_percentages(text).len());
+    if amounts >= 3 { None } else { Some(role) }
+}
+
+fn amount_role_of_label(text: &str) -> Option<AmountRole> {
+    const LABEL_STARTS_WITHIN: usize = 12;
+    let starts_early = |label: &Regex| label.find(text).is_some_and(|found| found.start() <= LABEL_STARTS_WITHIN);
+    if starts_early(&WITHHOLDING_LINE) {
         return Some(AmountRole::Withholding);
     }
-    if SUBTOTAL_LINE.is_match(text) {
+    if starts_early(&SUBTOTAL_LINE) {
         return Some(AmountRole::Subtotal);
     }
-    let total = TOTAL_LINE.is_match(text);
-    let tax = TAX_LINE.is_match(text);
+    let total = starts_early(&TOTAL_LINE);
+    let tax = if total { TAX_LINE.is_match(text) } else { starts_early(&TAX_LINE) };
     match (total, tax) {
         (true, true) if TAX_INCLUDED.is_match(text) => Some(AmountRole::Total),
         (true, true) => Some(AmountRole::Tax),
@@ -238,18 +290,39 @@ fn amount_role(text: &str) -> Option<AmountRole> {
     }
 }
 
-/// The last amount on a labelled line (after the label), or on the next
-/// line when the label stands alone.
-fn amount_on_or_below(lines: &[TextLine], index: usize, context: &DocumentContext) -> Option<(Decimal, usize)> {
-    let on_line = amounts_in(&lines[index].text, context);
-    if let Some(value) = on_line.last() {
-        return Some((*value, index));
+/// The amount for a labelled cell: the last amount of the value cells to
+/// its right (cells with no label of their own), else the last amount in its
+/// own cell after the label, else the aligned cell below.
+fn amount_for_cell<'a>(lines: &'a [TextLine], index: usize, cell_index: usize, context: &DocumentContext) -> Option<(Decimal, &'a TextLine)> {
+    let line = &lines[index];
+    let cells: Vec<&str> = line.text.split("  ").collect();
+    let mut right_value = None;
+    for cell in cells.iter().skip(cell_index + 1) {
+        if amount_role(cell).is_some() {
+            break;
+        }
+        if let Some(value) = amounts_in(cell, context).last() {
+            right_value = Some(*value);
+        }
     }
-    let next = lines.get(index + 1)?;
-    if amount_role(&next.text).is_some() {
+    if let Some(value) = right_value {
+        return Some((value, line));
+    }
+    if let Some(value) = amounts_in(cells[cell_index], context).last() {
+        return Some((*value, line));
+    }
+    let below = lines.get(index + 1).filter(|below| below.page == line.page)?;
+    if amount_role(&below.text).is_some() && below.cells.is_empty() {
         return None;
     }
-    amounts_in(&next.text, context).last().map(|value| (*value, index + 1))
+    let text = match line.cells.get(cell_index) {
+        Some(extent) if !below.cells.is_empty() => aligned_cell(extent, below)?,
+        _ => below.text.as_str(),
+    };
+    if amount_role(text).is_some() {
+        return None;
+    }
+    amounts_in(text, context).last().map(|value| (*value, below))
 }
 
 /// Amounts on a line, leaving out percentages.
@@ -267,9 +340,12 @@ type Candidate<'a> = (Decimal, f32, &'a TextLine);
 fn find_amount_fields<'a>(lines: &'a [TextLine], context: &DocumentContext) -> Vec<(&'static str, Candidate<'a>)> {
     let mut candidates: BTreeMap<AmountRole, Vec<(Decimal, usize)>> = BTreeMap::new();
     for (index, line) in lines.iter().enumerate() {
-        let Some(role) = amount_role(&line.text) else { continue };
-        if let Some((value, value_line)) = amount_on_or_below(lines, index, context) {
-            candidates.entry(role).or_default().push((value, value_line));
+        for (cell_index, cell) in line.text.split("  ").enumerate() {
+            let Some(role) = amount_role(cell) else { continue };
+            if let Some((value, value_line)) = amount_for_cell(lines, index, cell_index, context) {
+                let value_index = if std::ptr::eq(value_line, line) { index } else { index + 1 };
+                candidates.entry(role).or_default().push((value, value_index));
+            }
         }
     }
     let pick_last = |role| candidates.get(&role).and_then(|values| values.last().copied());
@@ -317,12 +393,14 @@ fn find_amount_fields<'a>(lines: &'a [TextLine], context: &DocumentContext) -> V
 fn single_tax_rate(lines: &[TextLine]) -> Option<(Decimal, &TextLine)> {
     let mut rates: Vec<(Decimal, &TextLine)> = Vec::new();
     for line in lines {
-        if amount_role(&line.text) != Some(AmountRole::Tax) {
-            continue;
-        }
-        for (_, rate) in find_percentages(&line.text) {
-            if rate > Decimal::ZERO && rate < Decimal::from(100) && !rates.iter().any(|(known, _)| *known == rate) {
-                rates.push((rate, line));
+        for cell in line.text.split("  ") {
+            if amount_role(cell) != Some(AmountRole::Tax) {
+                continue;
+            }
+            for (_, rate) in find_percentages(cell) {
+                if rate > Decimal::ZERO && rate < Decimal::from(100) && !rates.iter().any(|(known, _)| *known == rate) {
+                    rates.push((rate, line));
+                }
             }
         }
     }
@@ -353,7 +431,7 @@ fn find_currency<'a>(lines: &'a [TextLine], context: &DocumentContext) -> Option
         })
     };
     // Prefer what stands on the total's line, then anywhere.
-    for line in lines.iter().rev().filter(|line| amount_role(&line.text) == Some(AmountRole::Total)) {
+    for line in lines.iter().rev().filter(|line| line.text.split("  ").any(|cell| amount_role(cell) == Some(AmountRole::Total))) {
         if let Some(code) = code_in(&line.text).or_else(|| symbol_code(&line.text)) {
             return Some((code, 0.93, line));
         }
@@ -377,59 +455,97 @@ fn find_iban(lines: &[TextLine]) -> Option<(String, f32, &TextLine)> {
     printed_but_invalid
 }
 
+/// Tax id candidates on a line: what the tax id finder recognises, and,
+/// after a tax id label, the printed value itself (a GB VAT number printed
+/// without its `GB`, a US EIN).
+fn tax_ids_on_line(line: &TextLine) -> Vec<(String, bool)> {
+    let labelled = TAX_ID_LABEL.is_match(&line.text);
+    let mut found: Vec<(String, bool)> = find_tax_id_candidates(&line.text).into_iter().map(|(_, id)| (id, labelled)).collect();
+    if found.is_empty()
+        && let Some(label) = TAX_ID_LABEL.find(&line.text)
+    {
+        let cell = line.cell_range(label.start());
+        let rest = line.text[label.end().min(cell.end)..cell.end].trim_start_matches([':', '.', ' ', '#']);
+        let normalized = crate::parse::tax_id::normalize_tax_id(rest.split("  ").next().unwrap_or(""));
+        let digits = normalized.chars().filter(char::is_ascii_digit).count();
+        if (8..=15).contains(&normalized.len()) && digits >= 6 {
+            found.push((normalized, true));
+        }
+    }
+    found
+}
+
+/// The name in a party block: after the label in its cell, else the cell
+/// aligned below it.
+fn name_after_label<'a>(lines: &'a [TextLine], index: usize, label_start: usize, label_end: usize) -> Option<(String, &'a TextLine)> {
+    value_candidates(lines, index, label_start, label_end)
+        .into_iter()
+        .filter(|(_, _, value_line)| !std::ptr::eq(*value_line, &lines[index]) || label_end > label_start)
+        .map(|(text, _, value_line)| (text.split("  ").next().unwrap_or("").trim().to_string(), value_line))
+        .find(|(text, _)| is_name_like(text))
+}
+
 /// Supplier and customer: names and tax ids. The customer block starts at
-/// a customer label; the supplier is the issuer, usually at the top.
+/// a customer label (in any cell); the supplier is the issuer, named by a
+/// supplier label or standing first at the top.
 fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&'static str, (String, f32, &'a TextLine))> {
-    let customer_block_start = lines.iter().position(|line| CUSTOMER_LABEL.is_match(&line.text));
-    let in_customer_block = |index: usize| customer_block_start.is_some_and(|start| index >= start && index <= start + 4);
+    let label_in_cells = |label: &Regex| -> Option<(usize, usize, usize)> {
+        lines.iter().enumerate().find_map(|(index, line)| {
+            let mut offset = 0;
+            for cell in line.text.split("  ") {
+                if let Some(found) = label.find(cell) {
+                    return Some((index, offset + found.start(), offset + found.end()));
+                }
+                offset += cell.len() + 2;
+            }
+            None
+        })
+    };
+    let customer_label = label_in_cells(&CUSTOMER_LABEL);
+    let supplier_label = label_in_cells(&SUPPLIER_LABEL);
+    let customer_block_start = customer_label.map(|(index, _, _)| index);
+    let in_customer_block = |index: usize| customer_block_start.is_some_and(|start| index >= start && index <= start + 5);
     let mut result = Vec::new();
     let mut supplier_tax_id = None;
     let mut customer_tax_id = None;
     for (index, line) in lines.iter().enumerate() {
-        for (_, candidate) in find_tax_id_candidates(&line.text) {
-            let labelled = TAX_ID_LABEL.is_match(&line.text);
+        for (candidate, labelled) in tax_ids_on_line(line) {
             let verdict_valid = matches!(check_tax_id(&candidate, None), TaxIdVerdict::Valid(_));
             if !labelled && !verdict_valid {
                 continue;
             }
             let confidence = match (labelled, verdict_valid) {
                 (true, true) => 0.95,
-                (true, false) => 0.7,
+                (true, false) => 0.75,
                 _ => 0.75,
             };
             let slot = if in_customer_block(index) { &mut customer_tax_id } else { &mut supplier_tax_id };
             if slot.is_none() {
-                *slot = Some((candidate, confidence, line, index));
+                *slot = Some((candidate, confidence, line));
             }
         }
     }
-    if let Some(start) = customer_block_start {
-        let label_line = &lines[start];
-        let after_label = CUSTOMER_LABEL.replace(&label_line.text, "").trim().to_string();
-        let name = if is_name_like(&after_label) { Some((after_label, label_line)) } else { lines.get(start + 1).filter(|next| is_name_like(&next.text)).map(|next| (next.text.trim().to_string(), next)) };
-        if let Some((name, line)) = name {
-            result.push(("customer_name", (single_spaces(&name), 0.8, line)));
-        }
+    if let Some((index, start, end)) = customer_label
+        && let Some((name, line)) = name_after_label(lines, index, start, end)
+    {
+        result.push(("customer_name", (single_spaces(&name), 0.8, line)));
     }
-    let supplier_label = lines.iter().position(|line| SUPPLIER_LABEL.is_match(&line.text));
     let supplier_name = match supplier_label {
-        Some(index) => {
-            let rest = SUPPLIER_LABEL.replace(&lines[index].text, "").trim().to_string();
-            if is_name_like(&rest) { Some((rest, &lines[index])) } else { lines.get(index + 1).filter(|next| is_name_like(&next.text)).map(|next| (next.text.trim().to_string(), next)) }
-        }
+        Some((index, start, end)) => name_after_label(lines, index, start, end),
         None => lines
             .iter()
             .take(customer_block_start.unwrap_or(lines.len()).min(6))
-            .find(|line| is_name_like(&line.text) && !is_title(&line.text))
-            .map(|line| (line.text.trim().to_string(), line)),
+            .flat_map(|line| line.text.split("  ").map(move |cell| (cell, line)))
+            .find(|(cell, _)| is_name_like(cell) && !is_title(cell) && !CUSTOMER_LABEL.is_match(cell))
+            .map(|(cell, line)| (cell.trim().to_string(), line)),
     };
     if let Some((name, line)) = supplier_name {
-        result.push(("supplier_name", (single_spaces(&name), 0.65, line)));
+        result.push(("supplier_name", (single_spaces(&name), 0.7, line)));
     }
-    if let Some((id, confidence, line, _)) = supplier_tax_id {
+    if let Some((id, confidence, line)) = supplier_tax_id {
         result.push(("supplier_tax_id", (id, confidence, line)));
     }
-    if let Some((id, confidence, line, _)) = customer_tax_id {
+    if let Some((id, confidence, line)) = customer_tax_id {
         result.push(("customer_tax_id", (id, confidence, line)));
     }
     result

@@ -142,9 +142,9 @@ pub async fn claim_and_process(app: &App, worker_id: &str) -> Result<Option<(i64
         Err(error) => return Err(error),
     };
     match &outcome {
-        Outcome::Failed { code } => tracing::info!(document_id, client = %claimed.client, outcome = "failed", code = %code, "document processed"),
-        Outcome::InReview { findings } => tracing::info!(document_id, client = %claimed.client, outcome = "in_review", findings, "document processed"),
-        Outcome::Approved => tracing::info!(document_id, client = %claimed.client, outcome = "approved", "document processed"),
+        Outcome::Failed { code } => tracing::debug!(document_id, client = %claimed.client, outcome = "failed", code = %code, "document processed"),
+        Outcome::InReview { findings } => tracing::debug!(document_id, client = %claimed.client, outcome = "in_review", findings, "document processed"),
+        Outcome::Approved => tracing::debug!(document_id, client = %claimed.client, outcome = "approved", "document processed"),
         Outcome::Abandoned => {}
     }
     Ok(Some((document_id, outcome)))

@@ -6,6 +6,7 @@
 pub mod image_file;
 pub mod ocr;
 pub mod pdf;
+pub mod pdf_layout;
 
 use crate::extraction::TextSource;
 
@@ -35,9 +36,33 @@ impl Default for ReadLimits {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TextLine {
     pub page: u32,
+    /// The line's text; cells far apart on the line (table columns, a label
+    /// and its value across the page) are separated by two spaces.
     pub text: String,
     pub bbox: Option<[f32; 4]>,
     pub confidence: f32,
+    /// The horizontal extent `[x0, x1]` of each two-space-separated cell of
+    /// `text`, in order, where known (empty otherwise).
+    pub cells: Vec<[f32; 2]>,
+}
+
+impl TextLine {
+    /// The byte range of the cell of `text` holding byte `position`.
+    pub fn cell_range(&self, position: usize) -> std::ops::Range<usize> {
+        let start = self.text[..position].rfind("  ").map_or(0, |found| found + 2);
+        let end = self.text[position..].find("  ").map_or(self.text.len(), |found| position + found);
+        start..end
+    }
+
+    /// The index of the cell holding byte `position`.
+    pub fn cell_index(&self, position: usize) -> usize {
+        self.text[..position].matches("  ").count()
+    }
+
+    /// The text of cell `index`.
+    pub fn cell_text(&self, index: usize) -> Option<&str> {
+        self.text.split("  ").nth(index)
+    }
 }
 
 /// Everything read from one file.

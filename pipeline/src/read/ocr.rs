@@ -63,7 +63,10 @@ impl TesseractOcr {
             let engine = match slot.take() {
                 Some((languages, engine)) if languages == self.languages => engine,
                 _ => tesseract::Tesseract::new(None, Some(&self.languages))
-                    .map_err(|error| OcrError(format!("could not start tesseract with {:?}: {error}", self.languages)))?,
+                    .map_err(|error| OcrError(format!("could not start tesseract with {:?}: {error}", self.languages)))?
+                    // Keep tesseract's diagnostics ("Detected 11 diacritics") off stderr.
+                    .set_variable("debug_file", "/dev/null")
+                    .map_err(|error| OcrError(format!("could not configure tesseract: {error}")))?,
             };
             let (engine, result) = work(engine)?;
             *slot = Some((self.languages.clone(), engine));
@@ -137,6 +140,7 @@ pub fn lines_from_tsv(tsv: &str, page_number: u32) -> Vec<TextLine> {
             text: builder.words.join(" "),
             confidence: builder.confidences.iter().sum::<f32>() / builder.confidences.len() as f32,
             bbox: Some(builder.bbox),
+            cells: Vec::new(),
         })
         .collect()
 }
@@ -158,6 +162,7 @@ impl OcrEngine for FixedTextOcr {
                 text: text.clone(),
                 bbox: Some([0.0, index as f32 * 20.0, 100.0, index as f32 * 20.0 + 15.0]),
                 confidence: 0.95,
+                cells: Vec::new(),
             })
             .collect())
     }

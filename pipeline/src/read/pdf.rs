@@ -1,4 +1,4 @@
-//! PDFs: the text layer per page through lopdf; pages without text are
+//! PDFs: the text layer per page, with positions ([`super::pdf_layout`]); pages without text are
 //! scans, and their embedded images go to OCR (a JPEG stream is handed over
 //! as the original bytes; 8-bit Flate images are rebuilt from raw pixels).
 //!
@@ -11,7 +11,7 @@ use lopdf::Document;
 
 use super::image_file::decode_image_within_limits;
 use super::ocr::OcrEngine;
-use super::{ReadDocument, ReadFailure, ReadLimits, TextLine};
+use super::{ReadDocument, ReadFailure, ReadLimits};
 use crate::extraction::TextSource;
 
 /// Reads every page of a PDF.
@@ -31,10 +31,11 @@ pub fn read_pdf(bytes: &[u8], ocr: &dyn OcrEngine, limits: &ReadLimits) -> Resul
     let mut lines = Vec::new();
     let (mut text_pages, mut ocr_pages) = (0u32, 0u32);
     for (&page_number, &page_id) in &pages {
-        let text = document.extract_text(&[page_number]).unwrap_or_default();
-        if text.trim().chars().filter(|character| character.is_alphanumeric()).count() >= 3 {
+        let page_text = super::pdf_layout::page_lines(&document, page_id, page_number);
+        let alphanumeric = page_text.iter().flat_map(|line| line.text.chars()).filter(|character| character.is_alphanumeric()).count();
+        if alphanumeric >= 3 {
             text_pages += 1;
-            lines.extend(text_lines(&text, page_number));
+            lines.extend(page_text);
             continue;
         }
         let Some(page_image) = largest_page_image(&document, page_id, limits)? else { continue };
@@ -81,16 +82,6 @@ fn load_pdf(bytes: &[u8]) -> Result<Document, ReadFailure> {
 
 fn has_encrypt_dictionary(bytes: &[u8]) -> bool {
     bytes.windows(8).any(|window| window == b"/Encrypt")
-}
-
-/// Splits extracted text into non-empty lines. lopdf gives no positions
-/// here, so the boxes are unknown.
-fn text_lines(text: &str, page_number: u32) -> Vec<TextLine> {
-    text.lines()
-        .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|line| !line.is_empty())
-        .map(|line| TextLine { page: page_number, text: line, bbox: None, confidence: 0.99 })
-        .collect()
 }
 
 /// The largest image on a page, decoded to grayscale, if any can be.

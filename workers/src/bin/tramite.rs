@@ -120,6 +120,11 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print the text lines read from a file (text layer or OCR), with page,
+    /// confidence and box: what the field finders see.
+    Text {
+        file: PathBuf,
+    },
     /// Documents per state and per review queue, with the oldest item's age.
     Status {
         #[arg(long)]
@@ -242,6 +247,17 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ocr.check_available()?;
             let options = ExtractOptions { limits: config.read.limits(), ..ExtractOptions::default() };
             extract_files(&files, &ocr, &options, config.workers.effective_count())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Text { file } => {
+            let ocr = tesseract_from(&config);
+            let bytes = std::fs::read(&file).with_context(|| format!("could not read {}", file.display()))?;
+            let read = tramite_pipeline::read::read_document(&bytes, &ocr, &config.read.limits()).map_err(|failure| anyhow::anyhow!("{}: {failure}", file.display()))?;
+            println!("{} page(s), source {:?}", read.pages, read.source);
+            for line in &read.lines {
+                let bbox = line.bbox.map(|b| format!("[{:.0} {:.0} {:.0} {:.0}]", b[0], b[1], b[2], b[3])).unwrap_or_default();
+                println!("p{} {:.2} {bbox:<22} {}", line.page, line.confidence, line.text);
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Upload { paths, client } => {
