@@ -77,7 +77,8 @@ pub fn failure_to_contract(failure: ReadFailure) -> ExtractionFailure {
 /// readable zone is found, otherwise an invoice if it looks like one.
 fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &ExtractOptions) {
     let texts: Vec<String> = read.lines.iter().map(|line| line.text.clone()).collect();
-    if let Some(record) = find_mrz(&texts, options.today).filter(is_plausible_mrz) {
+    let raw_fillers = texts.iter().map(|text| text.chars().filter(|character| matches!(character, '<' | '«')).count()).sum::<usize>();
+    if let Some(record) = find_mrz(&texts, options.today).filter(|record| raw_fillers >= 4 && is_plausible_mrz(record)) {
         document.kind = DocumentKind::Identity;
         let mrz_line = mrz_anchor_line(&read.lines, &record);
         fill_identity_fields(document, &record, mrz_line);
@@ -93,8 +94,9 @@ fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &
 }
 
 /// Ordinary text can be bent into MRZ shape; a real zone starts with a
-/// document code, is padded with `<` fillers, and (even when tampered with or
-/// misread) has at least two check digits that hold.
+/// document code, is padded with `<` fillers (some of which the reader saw
+/// as `<`: the caller counts them in the raw text), and, even when tampered
+/// with or misread, has at least two check digits that hold.
 fn is_plausible_mrz(record: &MrzRecord) -> bool {
     let starts_with_document_code = record.lines.first().and_then(|line| line.chars().next()).is_some_and(|code| matches!(code, 'P' | 'I' | 'A' | 'C' | 'V'));
     let fillers = record.lines.iter().map(|line| line.matches('<').count()).sum::<usize>();

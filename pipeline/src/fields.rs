@@ -36,10 +36,10 @@ fn regex(pattern: &str) -> Regex {
 }
 
 static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+de\s+cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|#)|rechnungs?-?n(umme)?r\.?|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|folio(\s+fiscal)?\s*[:#])\s*[:\.#]?\s*")
+    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+de\s+cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|#)|rechnungs?-?n(umme)?r\.?|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio(\s+fiscal)?\s*[:#])\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|datum|date\s+de\s+facturation)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuurdatum|datum|date\s+de\s+facturation|date\s+de\s+la\s+facture)\s*[:\.]?\s*")
 });
 static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*:|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance)\s*[:\.]?\s*")
@@ -58,16 +58,18 @@ static TAX_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WITHHOLDING_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(retenci[óo]n|irpf|withholding|ret\.\s*fuente|retefuente)"));
 static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|total\s+ht|montant\s+ht)")
+    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl)")
 });
-static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|mwst|ust\b|umsatzsteuer|\btva\b)"));
+static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|ust\b|umsatzsteuer|\btva\b|\bbtw\b)")
+});
 /// A tax id label ("VAT No.", "Tax ID"): its line holds an id, not an amount.
 static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bein\b|ust-?id|n[°º]\s*tva|\bsiret\b)")
 });
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
 static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|montant\s+ttc|net\s+[àa]\s+payer)([^a-z]|$)")
+    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|montant\s+ttc|net\s+[àa]\s+payer|totaal|te\s+betalen)([^a-z]|$)")
 });
 static CREDIT_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(rectificativa|factura\s+de\s+abono|nota\s+de\s+cr[ée]dito|credit\s+note|credit\s+memo|avoir|gutschrift)")
@@ -271,7 +273,7 @@ fn amount_role(text: &str) -> Option<AmountRole> {
 }
 
 fn amount_role_of_label(text: &str) -> Option<AmountRole> {
-    const LABEL_STARTS_WITHIN: usize = 12;
+    const LABEL_STARTS_WITHIN: usize = 2;
     let starts_early = |label: &Regex| label.find(text).is_some_and(|found| found.start() <= LABEL_STARTS_WITHIN);
     if starts_early(&WITHHOLDING_LINE) {
         return Some(AmountRole::Withholding);
@@ -323,6 +325,15 @@ fn amount_for_cell<'a>(lines: &'a [TextLine], index: usize, cell_index: usize, c
         return None;
     }
     amounts_in(text, context).last().map(|value| (*value, below))
+}
+
+/// Amounts on a line with their byte ranges, leaving out percentages.
+fn amounts_with_ranges(text: &str, context: &DocumentContext) -> Vec<(std::ops::Range<usize>, Decimal)> {
+    let percentages = find_percentages(text);
+    find_amounts(text, context.decimal_style)
+        .into_iter()
+        .filter(|(range, _)| !percentages.iter().any(|(percent_range, _)| percent_range.start <= range.start && range.end <= percent_range.end))
+        .collect()
 }
 
 /// Amounts on a line, leaving out percentages.
@@ -540,7 +551,18 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
             .map(|(cell, line)| (cell.trim().to_string(), line)),
     };
     if let Some((name, line)) = supplier_name {
-        result.push(("supplier_name", (single_spaces(&name), 0.7, line)));
+        // A legal form (S.L., Ltd, LLC…) or the issuer's tax id just below
+        // makes the top-of-page guess much safer.
+        let name_index = lines.iter().position(|candidate| std::ptr::eq(candidate, line)).unwrap_or(0);
+        let tax_id_below = supplier_tax_id.as_ref().is_some_and(|(_, _, tax_line)| {
+            lines.iter().position(|candidate| std::ptr::eq(candidate, *tax_line)).is_some_and(|tax_index| tax_index > name_index && tax_index <= name_index + 7)
+        });
+        let confidence = match (LEGAL_FORM.is_match(&name), tax_id_below || supplier_label.is_some()) {
+            (true, true) => 0.9,
+            (true, false) | (false, true) => 0.8,
+            (false, false) => 0.6,
+        };
+        result.push(("supplier_name", (single_spaces(&name), confidence, line)));
     }
     if let Some((id, confidence, line)) = supplier_tax_id {
         result.push(("supplier_tax_id", (id, confidence, line)));
@@ -550,6 +572,10 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
     }
     result
 }
+
+static LEGAL_FORM: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(\bS\.?\s?L\.?(\s?U\.?)?$|\bS\.?\s?A\.?(\s?S\.?)?$|S\.?\s?A\.?\s+de\s+C\.?\s?V\.?|S\.\s+de\s+R\.?\s?L\.?|\bLtda\.?$|\bLtd\.?$|\bLimited$|\bLLC$|\bLLP$|\bInc\.?$|\bCorp\.?$|\bCo\.$|\bGmbH$|\bAG$|\bB\.?V\.?$|\bSARL$|\bSAS$|\bPLC$|\by\s+C[íi]a\.?)")
+});
 
 fn single_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -585,23 +611,34 @@ fn find_line_items(lines: &[TextLine], context: &DocumentContext) -> Vec<LineIte
     };
     let mut items = Vec::new();
     for line in &lines[header + 1..] {
-        if amount_role(&line.text).is_some() {
+        if line.text.split("  ").any(|cell| amount_role(cell).is_some()) || TOTAL_LINE.is_match(line.text.split("  ").next().unwrap_or("")) {
             break;
         }
-        let numbers = find_amounts(&line.text, context.decimal_style);
+        let numbers = amounts_with_ranges(&line.text, context);
         if numbers.len() < 2 {
             continue;
         }
         let first_number_start = numbers[0].0.start;
         let description = single_spaces(line.text[..first_number_start].trim_end_matches([' ', '-', ':']));
+        if description.chars().filter(|character| character.is_alphabetic()).count() < 2 {
+            continue;
+        }
         let values: Vec<Decimal> = numbers.iter().map(|(_, value)| *value).collect();
         let (quantity, unit_price, amount) = match values.as_slice() {
             [.., quantity, unit_price, amount] => (Some(*quantity), Some(*unit_price), *amount),
             [quantity, amount] => (Some(*quantity), None, *amount),
             _ => continue,
         };
+        // A row whose quantity × price is not its amount is not a line item
+        // (bank details, notes), unless a discount column explains it.
+        if let (Some(quantity), Some(unit_price)) = (quantity, unit_price)
+            && (quantity * unit_price - amount).abs() > Decimal::new(1, 2)
+            && values.len() < 4
+        {
+            continue;
+        }
         items.push(LineItem {
-            description: (!description.is_empty()).then_some(description),
+            description: Some(description),
             quantity: quantity.map(|value| value.normalize().to_string()),
             unit_price: unit_price.map(format_amount),
             amount: Some(format_amount(amount)),
