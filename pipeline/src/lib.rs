@@ -18,6 +18,7 @@
 
 pub mod extract;
 pub mod extraction;
+pub mod einvoice;
 pub mod fields;
 pub mod identifiers;
 pub mod lifecycle;

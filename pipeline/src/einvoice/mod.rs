@@ -1,0 +1,1 @@
+//! Structured e-invoices (being written).

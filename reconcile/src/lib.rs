@@ -1,0 +1,1 @@
+//! Billing reconciliation (being written).
