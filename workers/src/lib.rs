@@ -11,6 +11,7 @@
 pub mod app;
 pub mod config;
 pub mod demo;
+pub mod eval;
 pub mod export;
 pub mod processing;
 pub mod status;

@@ -120,6 +120,31 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Score extraction against a corpus's truth.jsonl.
+    ///
+    /// Prints field accuracy by kind, rendering and field, silent errors
+    /// (wrong and confident, no rule fired) and documents per second.
+    ///
+    /// Example: tramite eval --corpus ../shared/corpus/invoice2data --fail-below 68
+    Eval {
+        /// A folder holding truth.jsonl and the files it names.
+        #[arg(long, value_name = "DIR")]
+        corpus: PathBuf,
+        /// Exit with code 4 when overall field accuracy (percent) is below this.
+        #[arg(long, value_name = "PERCENT")]
+        fail_below: Option<f64>,
+        /// Also list accuracy per field.
+        #[arg(long)]
+        fields: bool,
+        /// List every silent error (file and field, no values).
+        #[arg(long)]
+        show_silent: bool,
+        /// Threads (default: workers.count, or one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: OutputFormat,
+    },
     /// Print the text lines read from a file (text layer or OCR), with page,
     /// confidence and box: what the field finders see.
     Text {
@@ -247,6 +272,32 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             ocr.check_available()?;
             let options = ExtractOptions { limits: config.read.limits(), ..ExtractOptions::default() };
             extract_files(&files, &ocr, &options, config.workers.effective_count())?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { corpus, fail_below, fields, show_silent, threads, format } => {
+            let ocr = tesseract_from(&config);
+            ocr.check_available()?;
+            let options = ExtractOptions { limits: config.read.limits(), ..ExtractOptions::default() };
+            let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
+            let threads = threads.unwrap_or_else(|| config.workers.effective_count());
+            let report = tramite_workers::eval::evaluate_corpus(&corpus, &ocr, &options, &settings, threads)?;
+            match format {
+                OutputFormat::Table => {
+                    print!("{}", tramite_workers::eval::render_report(&report, fields));
+                    if show_silent {
+                        for silent in &report.silent_errors {
+                            println!("  silent: {} {} (confidence {:.2})", silent.file, silent.field, silent.confidence);
+                        }
+                    }
+                }
+                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+            }
+            if let Some(floor) = fail_below
+                && report.overall.percent() < floor
+            {
+                eprintln!("accuracy {:.1}% is below the floor of {floor}%", report.overall.percent());
+                return Ok(ExitCode::from(4));
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Text { file } => {
