@@ -112,6 +112,18 @@ pub trait Repository: Send + Sync {
     /// One document with its history and exceptions.
     async fn document_history(&self, document_id: i64) -> RepositoryResult<DocumentHistory>;
 
+    /// Stores every record of a parsed reference file in one transaction.
+    /// Returns the import id, or `None` when the client already imported
+    /// these bytes (nothing is stored twice).
+    async fn import_reference_records(&self, import: &NewReferenceImport, now: Millis) -> RepositoryResult<Option<i64>>;
+
+    /// The JSON payloads of a client's reference records of one kind.
+    async fn reference_records(&self, client: &str, kind: ReferenceKind) -> RepositoryResult<Vec<String>>;
+
+    /// A client's invoices that were read, other than `excluding_document_id`
+    /// (for duplicate checks and reconciliation).
+    async fn client_invoices(&self, client: &str, excluding_document_id: i64) -> RepositoryResult<Vec<ClientInvoice>>;
+
     /// Documents of a client and/or state, oldest first.
     async fn list_documents(&self, client: Option<&str>, state: Option<tramite_pipeline::lifecycle::DocumentState>, limit: u32) -> RepositoryResult<Vec<DocumentRecord>>;
 }

@@ -178,3 +178,41 @@ pub struct DocumentHistory {
     pub transitions: Vec<TransitionRecord>,
     pub exceptions: Vec<ExceptionRecord>,
 }
+
+/// The kinds of reference data a client imports for reconciliation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceKind {
+    PurchaseOrders,
+    GoodsReceipts,
+    BankStatement,
+}
+
+impl ReferenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferenceKind::PurchaseOrders => "purchase_orders",
+            ReferenceKind::GoodsReceipts => "goods_receipts",
+            ReferenceKind::BankStatement => "bank_statement",
+        }
+    }
+}
+
+/// A parsed reference file about to be stored.
+#[derive(Debug, Clone)]
+pub struct NewReferenceImport {
+    pub client: String,
+    pub kind: ReferenceKind,
+    pub file_name: String,
+    pub sha256: String,
+    /// One JSON payload per record.
+    pub payloads: Vec<String>,
+}
+
+/// An invoice the client already sent, as read.
+#[derive(Debug, Clone)]
+pub struct ClientInvoice {
+    pub document_id: i64,
+    pub state: DocumentState,
+    pub extraction_json: String,
+}

@@ -14,8 +14,7 @@ use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use tramite_pipeline::extract::{extract_document, ExtractOptions};
-use tramite_pipeline::extraction::ExtractedDocument;
+use tramite_pipeline::extract::ExtractOptions;
 use tramite_pipeline::read::ocr::OcrEngine;
 
 /// One line of `truth.jsonl`.
@@ -120,7 +119,8 @@ pub fn evaluate_corpus(
 ) -> Result<EvalReport> {
     let truths = read_truth(corpus)?;
     let started = Instant::now();
-    let documents = extract_in_parallel(corpus, &truths, ocr, options, threads);
+    let files: Vec<(PathBuf, String)> = truths.iter().map(|truth| (corpus.join(&truth.file), truth.file.clone())).collect();
+    let documents = crate::batch::extract_all(&files, ocr, options, threads);
     let seconds = started.elapsed().as_secs_f64();
     let mut report = EvalReport {
         corpus: corpus.display().to_string(),
@@ -159,26 +159,6 @@ pub fn evaluate_corpus(
         }
     }
     Ok(report)
-}
-
-fn extract_in_parallel(corpus: &Path, truths: &[TruthLine], ocr: &dyn OcrEngine, options: &ExtractOptions, threads: usize) -> Vec<ExtractedDocument> {
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<ExtractedDocument>>> = truths.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    std::thread::scope(|scope| {
-        for _ in 0..threads.max(1) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some(truth) = truths.get(index) else { break };
-                    let path: PathBuf = corpus.join(&truth.file);
-                    let bytes = std::fs::read(&path).unwrap_or_default();
-                    let document = extract_document(&truth.file, &bytes, ocr, options);
-                    *slots[index].lock().expect("slot") = Some(document);
-                }
-            });
-        }
-    });
-    slots.into_iter().map(|slot| slot.into_inner().expect("slot").expect("every document extracted")).collect()
 }
 
 /// The report for people.

@@ -9,6 +9,8 @@
 //! - [`upload`], [`export`], [`status`], [`demo`]: the commands.
 
 pub mod app;
+pub mod batch;
+pub mod check;
 pub mod config;
 pub mod demo;
 pub mod eval;

@@ -427,6 +427,63 @@ impl Repository for SqliteRepository {
         Ok(DocumentHistory { document, transitions, exceptions })
     }
 
+    async fn import_reference_records(&self, import: &NewReferenceImport, now: Millis) -> RepositoryResult<Option<i64>> {
+        let mut transaction = self.write_transaction().await?;
+        let inserted = sqlx::query(sql!("insert_reference_import"))
+            .bind(&import.client)
+            .bind(import.kind.as_str())
+            .bind(&import.file_name)
+            .bind(&import.sha256)
+            .bind(import.payloads.len() as i64)
+            .bind(now)
+            .fetch_optional(&mut *transaction)
+            .await?;
+        let Some(row) = inserted else {
+            transaction.commit().await?;
+            return Ok(None);
+        };
+        let import_id: i64 = row.try_get("id")?;
+        for payload in &import.payloads {
+            sqlx::query(sql!("insert_reference_record"))
+                .bind(import_id)
+                .bind(&import.client)
+                .bind(import.kind.as_str())
+                .bind(payload)
+                .execute(&mut *transaction)
+                .await?;
+        }
+        transaction.commit().await?;
+        Ok(Some(import_id))
+    }
+
+    async fn reference_records(&self, client: &str, kind: ReferenceKind) -> RepositoryResult<Vec<String>> {
+        sqlx::query(sql!("list_reference_records"))
+            .bind(client)
+            .bind(kind.as_str())
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| Ok(row.try_get("payload")?))
+            .collect()
+    }
+
+    async fn client_invoices(&self, client: &str, excluding_document_id: i64) -> RepositoryResult<Vec<ClientInvoice>> {
+        sqlx::query(sql!("list_client_invoices"))
+            .bind(client)
+            .bind(excluding_document_id)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|row| {
+                Ok(ClientInvoice {
+                    document_id: row.try_get("id")?,
+                    state: parse_state(row.try_get("state")?)?,
+                    extraction_json: row.try_get("extraction")?,
+                })
+            })
+            .collect()
+    }
+
     async fn list_documents(&self, client: Option<&str>, state: Option<DocumentState>, limit: u32) -> RepositoryResult<Vec<DocumentRecord>> {
         sqlx::query(sql!("list_documents"))
             .bind(client)

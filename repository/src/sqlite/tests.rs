@@ -186,3 +186,32 @@ async fn two_workers_on_one_database_file_never_claim_the_same_document() {
     all.sort();
     assert_eq!(all, (1..=40).collect::<Vec<i64>>());
 }
+
+#[tokio::test]
+async fn a_reference_file_is_imported_whole_and_only_once() {
+    let repository = repository_with(&[]).await;
+    let import = NewReferenceImport {
+        client: "acme".into(),
+        kind: ReferenceKind::BankStatement,
+        file_name: "march.n43".into(),
+        sha256: "cd".repeat(32),
+        payloads: vec!["{\"amount\":\"10.00\"}".into(), "{\"amount\":\"20.00\"}".into()],
+    };
+    assert!(repository.import_reference_records(&import, 1).await.unwrap().is_some());
+    assert_eq!(repository.import_reference_records(&import, 2).await.unwrap(), None);
+    assert_eq!(repository.reference_records("acme", ReferenceKind::BankStatement).await.unwrap().len(), 2);
+    assert!(repository.reference_records("acme", ReferenceKind::PurchaseOrders).await.unwrap().is_empty());
+    assert!(repository.reference_records("globex", ReferenceKind::BankStatement).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_clients_earlier_invoices_are_listed_without_the_one_being_checked() {
+    let repository = repository_with(&[("a.pdf", "aa"), ("b.pdf", "bb")]).await;
+    let first = process_to(&repository, "w", &clean_routing()).await;
+    let claimed = repository.claim_next_document("w", 60_000, 5_000).await.unwrap().unwrap();
+    repository.record_extraction(claimed.document_id, "w", "invoice", "{}", 6_000).await.unwrap();
+    let earlier = repository.client_invoices("acme", claimed.document_id).await.unwrap();
+    assert_eq!(earlier.len(), 1);
+    assert_eq!(earlier[0].document_id, first);
+    assert_eq!(earlier[0].state, DocumentState::Approved);
+}

@@ -9,9 +9,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 use tokio::sync::watch;
-use tramite_pipeline::extract::{extract_document, ExtractOptions};
+use tramite_pipeline::extract::ExtractOptions;
 use tramite_pipeline::lifecycle::DocumentState;
-use tramite_pipeline::redact::mask_free_text;
 use tramite_repository::{now_millis, ReviewDecision};
 use tramite_workers::app::{tesseract_from, App};
 use tramite_workers::config::Config;
@@ -117,6 +116,27 @@ enum Command {
     Extract {
         #[arg(long, value_enum, default_value = "jsonl")]
         format: ExtractFormat,
+        /// Ignore an e-invoice XML embedded in a PDF and read the page itself
+        /// (how the visual path is scored).
+        #[arg(long)]
+        ignore_embedded_xml: bool,
+
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// Extract and check files with no database: one JSON line per file,
+    /// the extraction plus a "findings" array (rule, severity, queue, fields,
+    /// message).
+    ///
+    /// Example: tramite check --format jsonl inbox/*.pdf | jq '.findings[].message'
+    Check {
+        #[arg(long, value_enum, default_value = "jsonl")]
+        format: ExtractFormat,
+        /// Ignore an e-invoice XML embedded in a PDF and read the page itself
+        /// (how the visual path is scored).
+        #[arg(long)]
+        ignore_embedded_xml: bool,
+
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -136,6 +156,11 @@ enum Command {
         /// Also list accuracy per field.
         #[arg(long)]
         fields: bool,
+        /// Ignore an e-invoice XML embedded in a PDF and read the page itself
+        /// (how the visual path is scored).
+        #[arg(long)]
+        ignore_embedded_xml: bool,
+
         /// List every silent error (file and field, no values).
         #[arg(long)]
         show_silent: bool,
@@ -267,17 +292,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     init_logging(&config)?;
     let show_progress = !cli.quiet && std::io::stderr().is_terminal();
     match cli.command {
-        Command::Extract { format: ExtractFormat::Jsonl, files } => {
+        Command::Extract { format: ExtractFormat::Jsonl, files, ignore_embedded_xml } => {
             let ocr = tesseract_from(&config);
             ocr.check_available()?;
-            let options = ExtractOptions { limits: config.read.limits(), ..ExtractOptions::default() };
+            let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, ..ExtractOptions::default() };
             extract_files(&files, &ocr, &options, config.workers.effective_count())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Eval { corpus, fail_below, fields, show_silent, threads, format } => {
+        Command::Check { format: ExtractFormat::Jsonl, files, ignore_embedded_xml } => {
             let ocr = tesseract_from(&config);
             ocr.check_available()?;
-            let options = ExtractOptions { limits: config.read.limits(), ..ExtractOptions::default() };
+            let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, ..ExtractOptions::default() };
+            let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
+            let labelled: Vec<(PathBuf, String)> = files.iter().map(|file| (file.clone(), file.display().to_string())).collect();
+            let documents = tramite_workers::batch::extract_all(&labelled, &ocr, &options, config.workers.effective_count());
+            for document in &documents {
+                println!("{}", tramite_workers::check::check_line(document, &settings));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Eval { corpus, fail_below, fields, ignore_embedded_xml, show_silent, threads, format } => {
+            let ocr = tesseract_from(&config);
+            ocr.check_available()?;
+            let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, ..ExtractOptions::default() };
             let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
             let threads = threads.unwrap_or_else(|| config.workers.effective_count());
             let report = tramite_workers::eval::evaluate_corpus(&corpus, &ocr, &options, &settings, threads)?;
@@ -449,73 +486,18 @@ async fn run_with_progress(app: &App, options: &WorkerPoolOptions, show_progress
     summary
 }
 
-/// Extracts files in parallel (one OCR engine per thread) and prints one
-/// contract line per file, in the order given.
+/// Prints one contract line per file, in the order given.
 fn extract_files(files: &[PathBuf], ocr: &tramite_pipeline::read::ocr::TesseractOcr, options: &ExtractOptions, threads: usize) -> Result<()> {
     use std::io::Write;
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<String>>> = files.iter().map(|_| std::sync::Mutex::new(None)).collect();
-    let (sender, receiver) = std::sync::mpsc::channel::<()>();
-    std::thread::scope(|scope| -> Result<()> {
-        for _ in 0..threads.max(1).min(files.len()) {
-            let sender = sender.clone();
-            let (next, results) = (&next, &results);
-            scope.spawn(move || {
-                loop {
-                    let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                    let Some(file) = files.get(index) else { break };
-                    let label = file.display().to_string();
-                    let document = match std::fs::metadata(file) {
-                        Ok(metadata) if metadata.len() > options.limits.max_file_bytes => {
-                            let mut document = extract_document(&label, b"", ocr, options);
-                            let failure = tramite_pipeline::read::too_large_file(metadata.len(), &options.limits);
-                            document.sha256 = String::new();
-                            document.error = Some(tramite_pipeline::extract::failure_to_contract(failure));
-                            document
-                        }
-                        _ => match std::fs::read(file) {
-                            Ok(bytes) => extract_document(&label, &bytes, ocr, options),
-                            Err(error) => {
-                                let mut document = extract_document(&label, b"", ocr, options);
-                                document.sha256 = String::new();
-                                document.error = Some(tramite_pipeline::extraction::ExtractionFailure {
-                                    code: "unreadable".into(),
-                                    message: format!("the file could not be read: {}", error.kind()),
-                                });
-                                document
-                            }
-                        },
-                    };
-                    if let Some(error) = &document.error {
-                        tracing::info!(file = %mask_free_text(&label), code = %error.code, "file not extracted");
-                    }
-                    *results[index].lock().expect("result slot") = Some(serde_json::to_string(&document).expect("documents serialise"));
-                    let _ = sender.send(());
-                }
-            });
-        }
-        drop(sender);
-        // Print in the order given, as soon as each next line is ready.
-        let stdout = std::io::stdout();
-        let mut out = stdout.lock();
-        let mut printed = 0;
-        while printed < files.len() {
-            let line = results[printed].lock().expect("result slot").take();
-            match line {
-                Some(line) => {
-                    writeln!(out, "{line}")?;
-                    printed += 1;
-                }
-                None => {
-                    if receiver.recv().is_err() {
-                        break;
-                    }
-                }
-            }
-        }
-        out.flush()?;
+    let labelled: Vec<(PathBuf, String)> = files.iter().map(|file| (file.clone(), file.display().to_string())).collect();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    tramite_workers::batch::extract_in_order(&labelled, ocr, options, threads, |_, document| -> Result<()> {
+        writeln!(out, "{}", serde_json::to_string(&document)?)?;
         Ok(())
-    })
+    })?;
+    out.flush()?;
+    Ok(())
 }
 
 async fn run_demo(config: Config, seed: u64, show_progress: bool) -> Result<ExitCode> {

@@ -1,0 +1,5 @@
+-- A client's invoices that were read (for duplicate checks and reconciliation).
+SELECT id, state, extraction FROM documents
+WHERE client = ?1 AND kind = 'invoice' AND extraction IS NOT NULL AND id <> ?2
+  AND state IN ('validating', 'approved', 'in_review', 'exported')
+ORDER BY id

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Prints tramite's speed figures on this machine, side by side with their
+# references: born-digital PDF extraction on one core, OCR per page against
+# the bare `tesseract` command on the same image and settings, and the batch
+# speed-up from one core to two. Results go in docs/benchmarks.md with the
+# machine they came from.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/install-dependencies.sh
+cargo build --release --locked --bin tramite >/dev/null
+tramite=target/release/tramite
+corpus=../shared/corpus/invoice2data
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export OMP_THREAD_LIMIT=1
+
+now() { date +%s.%N; }
+elapsed() { echo "$2 - $1" | bc -l; }
+
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GiB"
+
+# 1. Born-digital PDFs, one core, in-process rate (files repeated to run long enough).
+pdfs=("$corpus"/*.pdf)
+repeated=()
+for _ in $(seq 20); do repeated+=("${pdfs[@]}"); done
+start=$(now)
+TRAMITE_WORKERS_COUNT=1 $tramite extract --format jsonl "${repeated[@]}" >/dev/null
+seconds=$(elapsed "$start" "$(now)")
+printf 'born-digital PDF extraction, 1 core: %d documents in %.2f s = %.1f documents/s (%.1f ms each)\n' \
+  "${#repeated[@]}" "$seconds" "$(echo "${#repeated[@]} / $seconds" | bc -l)" "$(echo "1000 * $seconds / ${#repeated[@]}" | bc -l)"
+
+# 1b. The same files through invoice2data 1.0.1 in-process (its own templates,
+#     pdftotext), in a throwaway virtualenv: the reference for the 10x target.
+command -v pdftotext >/dev/null || apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null
+python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q invoice2data==1.0.1
+"$work/venv/bin/python" - "${pdfs[@]}" <<'PY'
+import sys, time, logging
+logging.disable(logging.CRITICAL)
+from invoice2data import extract_data
+from invoice2data.extract.loader import read_templates
+templates = read_templates()
+files = sys.argv[1:] * 20
+start = time.perf_counter()
+for path in files:
+    extract_data(path, templates=templates)
+seconds = time.perf_counter() - start
+print(f"invoice2data 1.0.1 in-process, 1 core: {len(files)} documents in {seconds:.2f} s = {len(files)/seconds:.1f} documents/s ({1000*seconds/len(files):.1f} ms each)")
+PY
+
+# 2. OCR of one page: tramite (engine kept warm across pages) vs the bare tesseract CLI.
+"$tramite" --quiet --data-dir "$work/data" demo >/dev/null 2>&1 || true
+page=$(ls "$work"/data/demo/inbox/*.png | head -1)
+pages=(); for _ in $(seq 4); do pages+=("$page"); done
+start=$(now)
+TRAMITE_WORKERS_COUNT=1 $tramite extract --format jsonl "${pages[@]}" >/dev/null
+tramite_seconds=$(echo "$(elapsed "$start" "$(now)") / 4" | bc -l)
+start=$(now)
+for p in "${pages[@]}"; do tesseract "$p" - --psm 3 -l spa+eng >/dev/null 2>&1; done
+cli_seconds=$(echo "$(elapsed "$start" "$(now)") / 4" | bc -l)
+printf 'OCR of one 200 dpi A4 page (spa+eng, psm 3): tramite %.2f s, tesseract CLI %.2f s (ratio %.2f)\n' \
+  "$tramite_seconds" "$cli_seconds" "$(echo "$tramite_seconds / $cli_seconds" | bc -l)"
+
+# 3. A batch of scans on one core and on two.
+scans=("$work"/data/demo/inbox/*.png "$work"/data/demo/inbox/*.jpg)
+start=$(now); TRAMITE_WORKERS_COUNT=1 $tramite extract --format jsonl "${scans[@]}" >/dev/null; one=$(elapsed "$start" "$(now)")
+start=$(now); TRAMITE_WORKERS_COUNT=2 $tramite extract --format jsonl "${scans[@]}" >/dev/null; two=$(elapsed "$start" "$(now)")
+printf 'batch of %d scans: 1 core %.1f s, 2 cores %.1f s (speed-up %.2fx)\n' "${#scans[@]}" "$one" "$two" "$(echo "$one / $two" | bc -l)"

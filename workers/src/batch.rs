@@ -1,0 +1,91 @@
+//! Extracting a batch of files from disk with no database: in parallel,
+//! one OCR engine per thread, results handed back in the order given. Used
+//! by `tramite extract`, `tramite check` and `tramite eval`.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+
+use tramite_pipeline::extract::{extract_document, failure_to_contract, ExtractOptions};
+use tramite_pipeline::extraction::{ExtractedDocument, ExtractionFailure};
+use tramite_pipeline::read::ocr::OcrEngine;
+use tramite_pipeline::read::too_large_file;
+use tramite_pipeline::redact::mask_free_text;
+
+/// Extracts one file from disk. A file over the size limit is refused
+/// without being read; an unreadable one gets an `unreadable` error.
+pub fn extract_path(path: &Path, label: &str, ocr: &dyn OcrEngine, options: &ExtractOptions) -> ExtractedDocument {
+    let refused = |failure: ExtractionFailure| {
+        let mut document = extract_document(label, b"", ocr, options);
+        document.sha256 = String::new();
+        document.error = Some(failure);
+        document
+    };
+    let document = match std::fs::metadata(path) {
+        Ok(metadata) if metadata.len() > options.limits.max_file_bytes => refused(failure_to_contract(too_large_file(metadata.len(), &options.limits))),
+        _ => match std::fs::read(path) {
+            Ok(bytes) => extract_document(label, &bytes, ocr, options),
+            Err(error) => refused(ExtractionFailure { code: "unreadable".into(), message: format!("the file could not be read ({}); check the path and its permissions", error.kind()) }),
+        },
+    };
+    if let Some(error) = &document.error {
+        tracing::info!(file = %mask_free_text(label), code = %error.code, "file not extracted");
+    }
+    document
+}
+
+/// Extracts every file on `threads` threads and calls `emit(index,
+/// document)` in input order as soon as each next result is ready.
+pub fn extract_in_order<E>(
+    files: &[(PathBuf, String)],
+    ocr: &dyn OcrEngine,
+    options: &ExtractOptions,
+    threads: usize,
+    mut emit: impl FnMut(usize, ExtractedDocument) -> Result<(), E>,
+) -> Result<(), E> {
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<ExtractedDocument>>> = files.iter().map(|_| Mutex::new(None)).collect();
+    let (ready_sender, ready) = mpsc::channel::<()>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1).min(files.len().max(1)) {
+            let ready_sender = ready_sender.clone();
+            let (next, slots) = (&next, &slots);
+            scope.spawn(move || {
+                loop {
+                    let index = next.fetch_add(1, Ordering::SeqCst);
+                    let Some((path, label)) = files.get(index) else { break };
+                    let document = extract_path(path, label, ocr, options);
+                    *slots[index].lock().expect("result slot") = Some(document);
+                    let _ = ready_sender.send(());
+                }
+            });
+        }
+        drop(ready_sender);
+        let mut emitted = 0;
+        while emitted < files.len() {
+            let document = slots[emitted].lock().expect("result slot").take();
+            match document {
+                Some(document) => {
+                    emit(emitted, document)?;
+                    emitted += 1;
+                }
+                None => {
+                    if ready.recv().is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Every file's extraction, in input order.
+pub fn extract_all(files: &[(PathBuf, String)], ocr: &dyn OcrEngine, options: &ExtractOptions, threads: usize) -> Vec<ExtractedDocument> {
+    let mut documents = Vec::with_capacity(files.len());
+    let _ = extract_in_order(files, ocr, options, threads, |_, document| {
+        documents.push(document);
+        Ok::<(), std::convert::Infallible>(())
+    });
+    documents
+}
