@@ -2,18 +2,29 @@
 //! [`ExtractedDocument`]: `tramite extract` and the workers both call
 //! [`extract_document`]. It never panics and never fails: a file that
 //! cannot be read comes back with its `error` set.
+//!
+//! Structured data wins over print. A standalone XML e-invoice is read from
+//! its elements ([`crate::einvoice`], `source: "xml"`), never OCR'd. A PDF
+//! that carries an e-invoice XML (Factur-X, ZUGFeRD, XRechnung) is read from
+//! that XML too, and its text layer is not needed; only when the XML is a
+//! partial Factur-X profile (MINIMUM, BASIC WL) does the visual reading
+//! complete the identity fields and lines it lacks (then `source: "mixed"`),
+//! never the amounts. [`ExtractOptions::ignore_embedded_xml`] skips the XML
+//! so that the visual path can be scored on the same PDFs.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::extraction::{DocumentKind, ExtractedDocument, ExtractedField, ExtractionFailure};
+use crate::einvoice::pdf_attachment::find_einvoice_attachment;
+use crate::einvoice::{parse_einvoice_xml, EInvoice, EInvoiceError};
+use crate::extraction::{DocumentKind, ExtractedDocument, ExtractedField, ExtractionFailure, TextSource};
 use crate::fields::find_invoice_fields;
 use crate::mrz::{find_mrz, MrzRecord};
 use crate::parse::date::format_date;
 use crate::read::ocr::OcrEngine;
-use crate::read::{read_document, ReadDocument, ReadFailure, ReadLimits, TextLine};
+use crate::read::{check_file_size, read_document, sniff_format, FileFormat, ReadDocument, ReadFailure, ReadLimits, TextLine};
 
 /// What extraction needs besides the bytes.
 #[derive(Debug, Clone)]
@@ -21,13 +32,31 @@ pub struct ExtractOptions {
     pub limits: ReadLimits,
     /// The date MRZ birth-date centuries are judged against.
     pub today: NaiveDate,
+    /// Ignore the e-invoice XML a PDF carries and read the PDF visually
+    /// (text layer, OCR for scans): how the visual path is scored on
+    /// Factur-X / ZUGFeRD files. Standalone XML files are read as XML
+    /// whatever this says. Default `false`.
+    pub ignore_embedded_xml: bool,
 }
 
 impl Default for ExtractOptions {
     fn default() -> Self {
-        ExtractOptions { limits: ReadLimits::default(), today: chrono::Utc::now().date_naive() }
+        ExtractOptions { limits: ReadLimits::default(), today: chrono::Utc::now().date_naive(), ignore_embedded_xml: false }
     }
 }
+
+/// Fields the visual reading may add to a partial Factur-X profile's XML
+/// values: who, when, which account. Amounts and the tax rate always come
+/// from the XML alone (the XML leaves the rate out on purpose when there are
+/// several).
+const FIELDS_A_VISUAL_READING_MAY_COMPLETE: &[&str] =
+    &["invoice_number", "issue_date", "due_date", "supplier_name", "supplier_tax_id", "customer_name", "customer_tax_id", "iban", "po_number"];
+
+/// Fields both readings usually find: the visual reading completes the XML
+/// only when it found at least one of them and gives each it found the
+/// XML's value. A difference means it misread the page (a date read in the
+/// wrong day/month order, a total taken from the wrong line).
+const FIELDS_THE_VISUAL_READING_MUST_AGREE_ON: &[&str] = &["invoice_number", "issue_date", "total"];
 
 /// The sha256 of a file's bytes, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -47,25 +76,124 @@ pub fn extract_document(file_label: &str, bytes: &[u8], ocr: &dyn OcrEngine, opt
         line_items: Vec::new(),
         error: None,
     };
-    let outcome = catch_unwind(AssertUnwindSafe(|| read_document(bytes, ocr, &options.limits)));
-    let read = match outcome {
-        Ok(Ok(read)) => read,
-        Ok(Err(failure)) => {
-            document.error = Some(failure_to_contract(failure));
-            return document;
-        }
+    let outcome = catch_unwind(AssertUnwindSafe(|| extract_by_format(&mut document, bytes, ocr, options)));
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(failure)) => document.error = Some(failure),
         Err(_) => {
+            document.kind = DocumentKind::Unknown;
+            document.pages = 0;
+            document.source = None;
+            document.fields.clear();
+            document.line_items.clear();
             document.error = Some(ExtractionFailure {
                 code: "corrupt".into(),
                 message: "the file's structure crashed the reader; it is damaged or malformed: export or scan it again".into(),
             });
-            return document;
         }
-    };
+    }
+    document
+}
+
+/// Chooses the reading: XML e-invoice, PDF with an e-invoice attachment, or
+/// the visual path (text layer, OCR).
+fn extract_by_format(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn OcrEngine, options: &ExtractOptions) -> Result<(), ExtractionFailure> {
+    match sniff_format(bytes) {
+        FileFormat::Xml => {
+            check_file_size(bytes, &options.limits).map_err(failure_to_contract)?;
+            let einvoice = parse_einvoice_xml(bytes).map_err(|error| einvoice_failure_to_contract(&error))?;
+            fill_from_einvoice(document, einvoice, 1);
+            Ok(())
+        }
+        FileFormat::Pdf if !options.ignore_embedded_xml => {
+            check_file_size(bytes, &options.limits).map_err(failure_to_contract)?;
+            // A PDF structure that trips lopdf here may still read visually.
+            let attachment = catch_unwind(|| find_einvoice_attachment(bytes))
+                .ok()
+                .flatten()
+                .filter(|attachment| attachment.page_count <= options.limits.max_pages);
+            if let Some(attachment) = attachment {
+                match parse_einvoice_xml(&attachment.xml) {
+                    Ok(einvoice) => {
+                        let partial = einvoice.is_partial_profile();
+                        fill_from_einvoice(document, einvoice, attachment.page_count);
+                        if partial {
+                            complete_from_visual_reading(document, bytes, ocr, options);
+                        }
+                        return Ok(());
+                    }
+                    Err(error) => tracing::warn!(
+                        code = error.failure_code(),
+                        "the PDF's embedded e-invoice XML could not be read ({error}); reading the PDF visually"
+                    ),
+                }
+            }
+            extract_visually(document, bytes, ocr, options)
+        }
+        _ => extract_visually(document, bytes, ocr, options),
+    }
+}
+
+/// Reads the file's text (PDF text layer or OCR) and finds the fields in it.
+fn extract_visually(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn OcrEngine, options: &ExtractOptions) -> Result<(), ExtractionFailure> {
+    let read = read_document(bytes, ocr, &options.limits).map_err(failure_to_contract)?;
     document.pages = read.pages;
     document.source = Some(read.source);
-    fill_fields(&mut document, &read, options);
-    document
+    fill_fields(document, &read, options);
+    Ok(())
+}
+
+/// Puts an e-invoice's fields and lines on the document: every value from
+/// the XML, `source: "xml"`.
+fn fill_from_einvoice(document: &mut ExtractedDocument, einvoice: EInvoice, pages: u32) {
+    document.kind = DocumentKind::Invoice;
+    document.pages = pages;
+    document.source = Some(TextSource::Xml);
+    document.fields = einvoice.fields;
+    document.line_items = einvoice.line_items;
+}
+
+/// Adds what a partial profile's XML lacks from the PDF's visual reading:
+/// the fields of [`FIELDS_A_VISUAL_READING_MAY_COMPLETE`] the XML does not
+/// have, and the lines when the XML has none, provided the visual reading
+/// is confirmed by the XML on [`FIELDS_THE_VISUAL_READING_MUST_AGREE_ON`]. If
+/// anything is added the source becomes `mixed`. A visual reading that
+/// fails or disagrees changes nothing.
+fn complete_from_visual_reading(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn OcrEngine, options: &ExtractOptions) {
+    let Ok(Ok(read)) = catch_unwind(AssertUnwindSafe(|| read_document(bytes, ocr, &options.limits))) else { return };
+    let visual = find_invoice_fields(&read.lines);
+    let compared: Vec<bool> = FIELDS_THE_VISUAL_READING_MUST_AGREE_ON
+        .iter()
+        .filter_map(|name| Some(visual.fields.get(*name)?.value == document.fields.get(*name)?.value))
+        .collect();
+    let confirmed_by_the_xml = !compared.is_empty() && compared.iter().all(|agrees| *agrees);
+    if !confirmed_by_the_xml {
+        return;
+    }
+    let mut added_anything = false;
+    for (name, field) in visual.fields {
+        if FIELDS_A_VISUAL_READING_MAY_COMPLETE.contains(&name.as_str()) && !document.fields.contains_key(&name) {
+            document.fields.insert(name, field);
+            added_anything = true;
+        }
+    }
+    if document.line_items.is_empty() && !visual.line_items.is_empty() {
+        document.line_items = visual.line_items;
+        added_anything = true;
+    }
+    if added_anything {
+        document.source = Some(TextSource::Mixed);
+    }
+}
+
+/// The failure record for a file that is XML but not a readable e-invoice.
+pub fn einvoice_failure_to_contract(error: &EInvoiceError) -> ExtractionFailure {
+    let advice = match error.failure_code() {
+        "unsupported_format" => "; send it as one of these formats, or as a PDF",
+        "too_large" => "; an e-invoice is far smaller: check that this is the right file",
+        _ => "; ask the sender for a valid copy of the e-invoice",
+    };
+    ExtractionFailure { code: error.failure_code().to_string(), message: format!("{error}{advice}") }
 }
 
 /// The failure record for a file that could not be read.
@@ -149,5 +277,45 @@ mod tests {
         assert_eq!(document.error.unwrap().code, "unsupported_format");
         assert_eq!(document.sha256, sha256_hex(b"just text"));
         assert_eq!(document.kind, DocumentKind::Unknown);
+    }
+
+    const UBL_INVOICE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"
+  xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"
+  xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">
+  <cbc:ID>INV-7</cbc:ID><cbc:IssueDate>2026-03-15</cbc:IssueDate><cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>
+  <cac:TaxTotal><cbc:TaxAmount currencyID="EUR">21.00</cbc:TaxAmount></cac:TaxTotal>
+  <cac:LegalMonetaryTotal><cbc:TaxExclusiveAmount currencyID="EUR">100.00</cbc:TaxExclusiveAmount>TOTAL</cac:LegalMonetaryTotal>
+</Invoice>"#;
+
+    #[test]
+    fn an_xml_einvoice_is_extracted_from_its_elements_with_source_xml() {
+        let xml = UBL_INVOICE.replace("TOTAL", r#"<cbc:TaxInclusiveAmount currencyID="EUR">121.00</cbc:TaxInclusiveAmount>"#);
+        let document = extract_document("inv-7.xml", xml.as_bytes(), &FixedTextOcr::default(), &ExtractOptions::default());
+        assert_eq!(document.error, None);
+        assert_eq!(document.kind, DocumentKind::Invoice);
+        assert_eq!(document.source, Some(TextSource::Xml));
+        assert_eq!(document.pages, 1);
+        assert_eq!(document.value("total"), Some("121.00"));
+        assert_eq!(document.value("invoice_number"), Some("INV-7"));
+        assert_eq!(serde_json::to_value(&document).unwrap()["source"], "xml");
+    }
+
+    #[test]
+    fn an_xml_that_is_not_an_einvoice_fails_as_unsupported_format() {
+        let document = extract_document("camt.xml", br#"<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"/>"#, &FixedTextOcr::default(), &ExtractOptions::default());
+        let error = document.error.unwrap();
+        assert_eq!(error.code, "unsupported_format");
+        assert!(error.message.contains("Facturae"), "{}", error.message);
+    }
+
+    #[test]
+    fn an_einvoice_without_its_total_fails_as_corrupt_naming_the_element() {
+        let xml = UBL_INVOICE.replace("TOTAL", "");
+        let document = extract_document("inv-7.xml", xml.as_bytes(), &FixedTextOcr::default(), &ExtractOptions::default());
+        let error = document.error.unwrap();
+        assert_eq!(error.code, "corrupt");
+        assert!(error.message.contains("LegalMonetaryTotal/TaxInclusiveAmount (total)"), "{}", error.message);
+        assert!(document.fields.is_empty());
     }
 }

@@ -33,6 +33,9 @@ pub enum TextSource {
     TextLayer,
     Ocr,
     Mixed,
+    /// Every field was read from a structured e-invoice (a standalone XML
+    /// file, or the XML a Factur-X / ZUGFeRD PDF carries): `"xml"`.
+    Xml,
 }
 
 /// One extracted field: a value in the contract's normal form, how sure we

@@ -2,12 +2,19 @@
 //! layer (lopdf), the images inside scanned PDFs, and image files through
 //! an [`ocr::OcrEngine`]. A file that cannot be read ends as a
 //! [`ReadFailure`] with a stable code; it never panics the caller.
+//!
+//! XML files are recognised too ([`FileFormat::Xml`]) but never OCR'd: a
+//! structured e-invoice has no text lines to read, its values are read from
+//! its elements by [`crate::einvoice`] (see [`crate::extract`]), and any
+//! other XML is refused as `unsupported_format`.
 
 pub mod image_file;
 pub mod ocr;
 pub mod pdf;
 pub mod pdf_layout;
+pub mod preprocess;
 
+use crate::einvoice::{sniff_einvoice_xml, SUPPORTED_EINVOICE_FORMATS};
 use crate::extraction::TextSource;
 
 /// Bounds that keep one hostile or huge file from hurting the batch.
@@ -94,13 +101,18 @@ pub enum FileFormat {
     Png,
     Jpeg,
     Tiff,
+    /// Text that starts with an XML declaration or a root element (after an
+    /// optional byte order mark and whitespace).
+    Xml,
     Unknown,
 }
 
 /// Recognises a file by its magic bytes, never by its name.
 pub fn sniff_format(bytes: &[u8]) -> FileFormat {
     let head = &bytes[..bytes.len().min(1024)];
-    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+    if starts_like_xml(head) {
+        FileFormat::Xml
+    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
         FileFormat::Png
     } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
         FileFormat::Jpeg
@@ -113,24 +125,61 @@ pub fn sniff_format(bytes: &[u8]) -> FileFormat {
     }
 }
 
-/// Reads a file: sniffs its format, checks the limits, and returns its text
-/// lines. Runs OCR where there is no text layer.
-pub fn read_document(bytes: &[u8], ocr: &dyn ocr::OcrEngine, limits: &ReadLimits) -> Result<ReadDocument, ReadFailure> {
+/// True when the bytes open like an XML document: an optional byte order
+/// mark (UTF-8, or UTF-16 in either order), optional whitespace, then `<?xml`,
+/// a comment, or a root element's name.
+fn starts_like_xml(head: &[u8]) -> bool {
+    let text: String = if let Some(rest) = head.strip_prefix(b"\xFF\xFE") {
+        rest.chunks_exact(2).take(64).map(|pair| char::from_u32(u32::from(u16::from_le_bytes([pair[0], pair[1]]))).unwrap_or('\u{FFFD}')).collect()
+    } else if let Some(rest) = head.strip_prefix(b"\xFE\xFF") {
+        rest.chunks_exact(2).take(64).map(|pair| char::from_u32(u32::from(u16::from_be_bytes([pair[0], pair[1]]))).unwrap_or('\u{FFFD}')).collect()
+    } else {
+        let rest = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+        rest.iter().take(64).map(|&byte| char::from(byte)).collect()
+    };
+    let Some(after_bracket) = text.trim_start_matches([' ', '\t', '\r', '\n']).strip_prefix('<') else { return false };
+    after_bracket.starts_with("?xml") || after_bracket.starts_with("!--") || after_bracket.starts_with(|first: char| first.is_ascii_alphabetic() || first == '_')
+}
+
+/// Refuses empty files and files over `read.max_file_bytes`, before any
+/// reading.
+pub fn check_file_size(bytes: &[u8], limits: &ReadLimits) -> Result<(), ReadFailure> {
     if bytes.is_empty() {
         return Err(ReadFailure::new("empty_file", "the file is empty (0 bytes); upload the complete file again"));
     }
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_large_file(bytes.len() as u64, limits));
     }
+    Ok(())
+}
+
+/// Reads a file: sniffs its format, checks the limits, and returns its text
+/// lines. Runs OCR where there is no text layer. An XML e-invoice comes back
+/// with no lines and source [`TextSource::Xml`] (its fields are read by
+/// [`crate::einvoice`]); any other XML fails as `unsupported_format`.
+pub fn read_document(bytes: &[u8], ocr: &dyn ocr::OcrEngine, limits: &ReadLimits) -> Result<ReadDocument, ReadFailure> {
+    check_file_size(bytes, limits)?;
     match sniff_format(bytes) {
         FileFormat::Pdf => pdf::read_pdf(bytes, ocr, limits),
         FileFormat::Png | FileFormat::Jpeg | FileFormat::Tiff => image_file::read_image_file(bytes, ocr, limits),
+        FileFormat::Xml => match sniff_einvoice_xml(bytes) {
+            Some(_) => Ok(ReadDocument { pages: 1, source: TextSource::Xml, lines: Vec::new() }),
+            None => Err(unsupported_xml()),
+        },
         FileFormat::Unknown => Err(ReadFailure::new(
             "unsupported_format",
-            "the file is not a PDF, PNG, JPEG or TIFF (its first bytes match none of them, whatever its name says); \
+            "the file is not a PDF, PNG, JPEG, TIFF or XML e-invoice (its first bytes match none of them, whatever its name says); \
              convert it to PDF or an image and upload it again",
         )),
     }
+}
+
+/// The failure for an XML file that is not a supported e-invoice.
+pub fn unsupported_xml() -> ReadFailure {
+    ReadFailure::new(
+        "unsupported_format",
+        format!("the file is XML but not an e-invoice tramite reads (supported: {SUPPORTED_EINVOICE_FORMATS}); send the invoice in one of these formats, or as a PDF"),
+    )
 }
 
 /// The failure for a file over the size limit, with the figures.
@@ -156,6 +205,35 @@ mod tests {
         assert_eq!(sniff_format(&[0xFF, 0xD8, 0xFF, 0xE0]), FileFormat::Jpeg);
         assert_eq!(sniff_format(b"II*\0...."), FileFormat::Tiff);
         assert_eq!(sniff_format(b"Dear supplier, this is not a PDF"), FileFormat::Unknown);
+    }
+
+    #[test]
+    fn xml_is_recognised_after_a_byte_order_mark_and_whitespace() {
+        assert_eq!(sniff_format(b"<?xml version=\"1.0\"?><Invoice/>"), FileFormat::Xml);
+        assert_eq!(sniff_format(b"\xEF\xBB\xBF\r\n  <rsm:CrossIndustryInvoice/>"), FileFormat::Xml);
+        assert_eq!(sniff_format(b"<!-- exported --><Invoice/>"), FileFormat::Xml);
+        let utf16: Vec<u8> = [0xFF, 0xFE].into_iter().chain("<?xml version=\"1.0\"?>".encode_utf16().flat_map(u16::to_le_bytes)).collect();
+        assert_eq!(sniff_format(&utf16), FileFormat::Xml);
+        assert_eq!(sniff_format(b"< 3 is less than 4"), FileFormat::Unknown);
+        assert_eq!(sniff_format(b"%PDF-1.7\n<</Type/Catalog>>"), FileFormat::Pdf);
+    }
+
+    #[test]
+    fn an_xml_einvoice_is_not_ocrd_and_other_xml_is_unsupported() {
+        struct OcrThatMustNotRun;
+        impl ocr::OcrEngine for OcrThatMustNotRun {
+            fn recognize(&self, _page: &image::GrayImage, _page_number: u32, _dots_per_inch: Option<u32>) -> Result<Vec<TextLine>, ocr::OcrError> {
+                panic!("an XML file was sent to OCR")
+            }
+        }
+        let limits = ReadLimits::default();
+        let ubl = br#"<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</ID></Invoice>"#;
+        let read = read_document(ubl, &OcrThatMustNotRun, &limits).unwrap();
+        assert_eq!(read.source, TextSource::Xml);
+        assert!(read.lines.is_empty());
+        let failure = read_document(b"<?xml version=\"1.0\"?><html><body/></html>", &OcrThatMustNotRun, &limits).unwrap_err();
+        assert_eq!(failure.code, "unsupported_format");
+        assert!(failure.message.contains("Facturae") && failure.message.contains("UBL"), "{}", failure.message);
     }
 
     #[test]
