@@ -32,9 +32,10 @@ impl Language {
         }
     }
 
-    /// An amount with two decimals and thousands grouped the language's way.
+    /// An amount with two decimals (half a cent rounds away from zero) and
+    /// thousands grouped the language's way.
     pub fn amount(self, value: Decimal) -> String {
-        let rounded = value.round_dp(2);
+        let rounded = value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
         let negative = rounded.is_sign_negative() && !rounded.is_zero();
         let text = format!("{:.2}", rounded.abs());
         let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
