@@ -120,9 +120,9 @@ pub trait Repository: Send + Sync {
     /// The JSON payloads of a client's reference records of one kind.
     async fn reference_records(&self, client: &str, kind: ReferenceKind) -> RepositoryResult<Vec<String>>;
 
-    /// A client's invoices that were read, other than `excluding_document_id`
-    /// (for duplicate checks and reconciliation).
-    async fn client_invoices(&self, client: &str, excluding_document_id: i64) -> RepositoryResult<Vec<ClientInvoice>>;
+    /// A client's invoices uploaded before `before_document_id` that were
+    /// read (for duplicate checks: the earlier copy is the original).
+    async fn client_invoices(&self, client: &str, before_document_id: i64) -> RepositoryResult<Vec<ClientInvoice>>;
 
     /// Documents of a client and/or state, oldest first.
     async fn list_documents(&self, client: Option<&str>, state: Option<tramite_pipeline::lifecycle::DocumentState>, limit: u32) -> RepositoryResult<Vec<DocumentRecord>>;

@@ -19,6 +19,7 @@ pub struct App {
     pub repository: Arc<dyn Repository>,
     pub objects: Arc<dyn ObjectStore>,
     pub ocr: Arc<dyn OcrEngine>,
+    pub rules: Arc<crate::rulebook::Rulebook>,
 }
 
 impl App {
@@ -32,7 +33,9 @@ impl App {
         let objects_dir = config.storage.objects_dir();
         let objects = LocalFolderStore::open(&objects_dir).with_context(|| format!("could not open the object store {}", objects_dir.display()))?;
         let ocr = tesseract_from(&config);
-        Ok(App { config, repository: Arc::new(repository), objects: Arc::new(objects), ocr: Arc::new(ocr) })
+        let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
+        let rules = crate::rulebook::Rulebook::new(&settings, config.rules.client_packs_dir.clone());
+        Ok(App { config, repository: Arc::new(repository), objects: Arc::new(objects), ocr: Arc::new(ocr), rules: Arc::new(rules) })
     }
 }
 

@@ -122,11 +122,14 @@ pub struct RulesConfig {
     pub rounding_tolerance: String,
     /// Identity documents expiring within this many days are flagged.
     pub expiry_warning_days: i64,
+    /// A folder of per-client rule packs, `CLIENT.toml` each, merged over the
+    /// shipped defaults (see rules/packs/clients/example.toml).
+    pub client_packs_dir: Option<PathBuf>,
 }
 
 impl Default for RulesConfig {
     fn default() -> Self {
-        RulesConfig { language: "en".into(), review_confidence_threshold: 0.7, rounding_tolerance: "0.02".into(), expiry_warning_days: 30 }
+        RulesConfig { language: "en".into(), review_confidence_threshold: 0.7, rounding_tolerance: "0.02".into(), expiry_warning_days: 30, client_packs_dir: None }
     }
 }
 

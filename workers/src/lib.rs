@@ -16,5 +16,6 @@ pub mod demo;
 pub mod eval;
 pub mod export;
 pub mod processing;
+pub mod rulebook;
 pub mod status;
 pub mod upload;

@@ -19,6 +19,9 @@ use tramite_pipeline::extract::{extract_document, ExtractOptions};
 use tramite_pipeline::extraction::ExtractedDocument;
 use tramite_pipeline::lifecycle::DocumentState;
 use tramite_pipeline::read::too_large_file;
+use tramite_rules::{EvaluationContext, PriorInvoice};
+
+use crate::rulebook::prior_invoice;
 use tramite_repository::{now_millis, ClaimedDocument, Failure, NewException, RepositoryError, RepositoryErrorKind, Routing};
 
 use crate::app::App;
@@ -187,7 +190,15 @@ async fn process_claimed(app: &App, worker_id: &str, claimed: &ClaimedDocument) 
         .rules
         .settings(today)
         .map_err(|error| RepositoryError::new(RepositoryErrorKind::Conflict, format!("rules configuration: {error:#}")))?;
-    let evaluation = tramite_rules::evaluate(&extracted, &settings);
+    let prior_invoices: Vec<PriorInvoice> = app
+        .repository
+        .client_invoices(&claimed.client, document_id)
+        .await?
+        .iter()
+        .filter_map(|earlier| serde_json::from_str::<ExtractedDocument>(&earlier.extraction_json).ok().map(|document| prior_invoice(earlier.document_id, &document)))
+        .collect();
+    let context = EvaluationContext { today, language: settings.language, prior_invoices: &prior_invoices };
+    let evaluation = app.rules.rules_for(&claimed.client).evaluate(&extracted, &context);
     let exceptions: Vec<NewException> = evaluation
         .findings
         .iter()

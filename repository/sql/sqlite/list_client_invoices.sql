@@ -1,5 +1,5 @@
--- A client's invoices that were read (for duplicate checks and reconciliation).
+-- A client's invoices read before this one (for duplicate checks: the earlier copy is the original).
 SELECT id, state, extraction FROM documents
-WHERE client = ?1 AND kind = 'invoice' AND extraction IS NOT NULL AND id <> ?2
+WHERE client = ?1 AND kind = 'invoice' AND extraction IS NOT NULL AND id < ?2
   AND state IN ('validating', 'approved', 'in_review', 'exported')
 ORDER BY id

@@ -467,10 +467,10 @@ impl Repository for SqliteRepository {
             .collect()
     }
 
-    async fn client_invoices(&self, client: &str, excluding_document_id: i64) -> RepositoryResult<Vec<ClientInvoice>> {
+    async fn client_invoices(&self, client: &str, before_document_id: i64) -> RepositoryResult<Vec<ClientInvoice>> {
         sqlx::query(sql!("list_client_invoices"))
             .bind(client)
-            .bind(excluding_document_id)
+            .bind(before_document_id)
             .fetch_all(&self.pool)
             .await?
             .iter()

@@ -205,7 +205,7 @@ async fn a_reference_file_is_imported_whole_and_only_once() {
 }
 
 #[tokio::test]
-async fn a_clients_earlier_invoices_are_listed_without_the_one_being_checked() {
+async fn a_clients_earlier_invoices_are_listed_but_not_the_one_being_checked_nor_later_ones() {
     let repository = repository_with(&[("a.pdf", "aa"), ("b.pdf", "bb")]).await;
     let first = process_to(&repository, "w", &clean_routing()).await;
     let claimed = repository.claim_next_document("w", 60_000, 5_000).await.unwrap().unwrap();
@@ -214,4 +214,5 @@ async fn a_clients_earlier_invoices_are_listed_without_the_one_being_checked() {
     assert_eq!(earlier.len(), 1);
     assert_eq!(earlier[0].document_id, first);
     assert_eq!(earlier[0].state, DocumentState::Approved);
+    assert!(repository.client_invoices("acme", first).await.unwrap().is_empty(), "the original has no earlier copy");
 }

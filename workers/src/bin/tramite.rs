@@ -140,6 +140,9 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Validate rule packs and run their table-driven cases.
+    #[command(subcommand)]
+    Rules(RulesCommand),
     /// Score extraction against a corpus's truth.jsonl.
     ///
     /// Prints field accuracy by kind, rendering and field, silent errors
@@ -226,6 +229,23 @@ enum Command {
     },
 }
 
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Load a pack over the shipped defaults and list the rules in force.
+    ///
+    /// A pack that does not parse, names an unknown field or function, or
+    /// has a type error is reported as FILE:LINE:COLUMN: reason (exit 1).
+    ///
+    /// Example: tramite rules check packs/acme.toml
+    Check { pack: PathBuf },
+    /// Run table-driven cases (input fields, expected findings) against a pack.
+    ///
+    /// Exit code 5 when a case fails.
+    ///
+    /// Example: tramite rules test rules/packs/billing.toml rules/packs/cases/billing.toml
+    Test { pack: PathBuf, cases: PathBuf },
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum ReviewChoice {
     Approve,
@@ -306,10 +326,26 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
             let labelled: Vec<(PathBuf, String)> = files.iter().map(|file| (file.clone(), file.display().to_string())).collect();
             let documents = tramite_workers::batch::extract_all(&labelled, &ocr, &options, config.workers.effective_count());
-            for document in &documents {
-                println!("{}", tramite_workers::check::check_line(document, &settings));
+            let rules = tramite_workers::rulebook::Rulebook::new(&settings, config.rules.client_packs_dir.clone());
+            for line in tramite_workers::check::check_batch(&documents, &rules.rules_for(""), &settings) {
+                println!("{line}");
             }
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Rules(RulesCommand::Check { pack }) => match tramite_rules::check_pack(&pack) {
+            Ok(summary) => {
+                print!("{summary}");
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                Ok(ExitCode::from(1))
+            }
+        },
+        Command::Rules(RulesCommand::Test { pack, cases }) => {
+            let report = tramite_rules::run_cases(&pack, &cases);
+            print!("{report}");
+            Ok(if report.is_success() { ExitCode::SUCCESS } else { ExitCode::from(5) })
         }
         Command::Eval { corpus, fail_below, fields, ignore_embedded_xml, show_silent, threads, format } => {
             let ocr = tesseract_from(&config);
