@@ -36,10 +36,10 @@ fn regex(pattern: &str) -> Regex {
 }
 
 static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+de\s+cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|#)|rechnungs?-?n(umme)?r\.?|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio(\s+fiscal)?\s*[:#])\s*[:\.#]?\s*")
+    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+de\s+cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|#)|rechnungs?-?n(umme)?r\.?|(handels|schluss|teil|abschlags|korrektur)?rechnung(\s*\(\d{3}\))?\s*(nr\.?|nummer)|gutschrift(\s*\(\d{3}\))?\s*(nr\.?|nummer)|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio(\s+fiscal)?\s*[:#])\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuurdatum|datum|date\s+de\s+facturation|date\s+de\s+la\s+facture)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuurdatum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture)\s*[:\.]?\s*")
 });
 static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*:|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance)\s*[:\.]?\s*")
@@ -48,28 +48,28 @@ static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|\bpedido|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
 });
 static CUSTOMER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)^\s*(cliente|facturar\s+a|destinatario|datos\s+del\s+cliente|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|rechnungsempf[äa]nger)\b\s*[:\.]?\s*")
+    regex(r"(?i)^\s*(cliente|facturar\s+a|destinatario|datos\s+del\s+cliente|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|k[äa]ufer|leistungsempf[äa]nger|rechnungsempf[äa]nger|acheteur)\b\s*[:\.]?\s*")
 });
 static SUPPLIER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)^\s*(proveedor|emisor|vendedor|supplier|seller|from|vendor|lieferant|fournisseur)\b\s*[:\.]?\s*")
+    regex(r"(?i)^\s*(proveedor|emisor|vendedor|supplier|seller|from|vendor|verk[äa]ufer|rechnungssteller|fournisseur|vendeur)\b\s*[:\.]?\s*")
 });
 static TAX_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)\b(nif|cif|nie|n\.i\.f\.|c\.i\.f\.|nit|rfc|vat(\s+(reg(istration)?\.?|no\.?|number|id))*|tax\s*id|ein|ust-?id(nr)?\.?|tva|siret)\b")
 });
 static WITHHOLDING_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(retenci[óo]n|irpf|withholding|ret\.\s*fuente|retefuente)"));
 static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl)")
+    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|rechnungssumme\s+ohne\s+ust|netto\s*summe|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl)")
 });
 static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|ust\b|umsatzsteuer|\btva\b|\bbtw\b)")
+    regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|ust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
 });
 /// A tax id label ("VAT No.", "Tax ID"): its line holds an id, not an amount.
 static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bein\b|ust-?id|n[°º]\s*tva|\bsiret\b)")
+    regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bein\b|ust-?id|ust\.?-?id|steuer-?nummer|\bst\.?-?nr|n[°º]\s*tva|\bsiret\b)")
 });
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
 static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|montant\s+ttc|net\s+[àa]\s+payer|totaal|te\s+betalen)([^a-z]|$)")
+    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|bruttosumme|gesamtsumme|rechnungssumme(\s+(inkl|brutto))?|montant\s+ttc|net\s+[àa]\s+payer|totaal|te\s+betalen)([^a-z]|$)")
 });
 static CREDIT_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(rectificativa|factura\s+de\s+abono|nota\s+de\s+cr[ée]dito|credit\s+note|credit\s+memo|avoir|gutschrift)")
@@ -273,8 +273,9 @@ fn amount_role(text: &str) -> Option<AmountRole> {
 }
 
 fn amount_role_of_label(text: &str) -> Option<AmountRole> {
-    const LABEL_STARTS_WITHIN: usize = 2;
-    let starts_early = |label: &Regex| label.find(text).is_some_and(|found| found.start() <= LABEL_STARTS_WITHIN);
+    // A label starts the cell or is its second word ("Factuur totaal").
+    let second_word_start = text.split_whitespace().nth(1).map_or(0, |word| word.as_ptr() as usize - text.as_ptr() as usize);
+    let starts_early = |label: &Regex| label.find(text).is_some_and(|found| found.start() <= second_word_start.max(2));
     if starts_early(&WITHHOLDING_LINE) {
         return Some(AmountRole::Withholding);
     }
@@ -299,13 +300,21 @@ fn amount_for_cell<'a>(lines: &'a [TextLine], index: usize, cell_index: usize, c
     let line = &lines[index];
     let cells: Vec<&str> = line.text.split("  ").collect();
     let mut right_value = None;
+    let mut amounts_to_the_right = 0;
     for cell in cells.iter().skip(cell_index + 1) {
         if amount_role(cell).is_some() {
             break;
         }
-        if let Some(value) = amounts_in(cell, context).last() {
+        let amounts = amounts_in(cell, context);
+        amounts_to_the_right += amounts.len();
+        if let Some(value) = amounts.last() {
             right_value = Some(*value);
         }
+    }
+    // Quantity, price and amount after a description: a line item that
+    // happens to mention tax or totals, not a totals line.
+    if amounts_to_the_right >= 3 {
+        return None;
     }
     if let Some(value) = right_value {
         return Some((value, line));
@@ -321,7 +330,7 @@ fn amount_for_cell<'a>(lines: &'a [TextLine], index: usize, cell_index: usize, c
         Some(extent) if !below.cells.is_empty() => aligned_cell(extent, below)?,
         _ => below.text.as_str(),
     };
-    if amount_role(text).is_some() {
+    if amount_role(text).is_some() || amounts_in(&below.text, context).len() >= 3 {
         return None;
     }
     amounts_in(text, context).last().map(|value| (*value, below))
@@ -486,9 +495,22 @@ fn tax_ids_on_line(line: &TextLine) -> Vec<(String, bool)> {
     found
 }
 
-/// The name in a party block: after the label in its cell, else the cell
-/// aligned below it.
+static NAME_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^\s*(name|nombre|raz[óo]n\s+social|company|firma|nom)\s*:\s*"));
+
+/// The name in a party block: after the label in its cell, else a `Name:`
+/// line within the block, else the cell aligned below the label.
 fn name_after_label<'a>(lines: &'a [TextLine], index: usize, label_start: usize, label_end: usize) -> Option<(String, &'a TextLine)> {
+    let named = lines.iter().skip(index + 1).take(4).find_map(|line| {
+        let found = NAME_LINE.find(&line.text)?;
+        let name = line.text[found.end()..].split("  ").next().unwrap_or("").trim().to_string();
+        is_name_like(&name).then_some((name, line))
+    });
+    if let Some(named) = named {
+        let rest_of_label_cell = lines[index].text[label_end.min(lines[index].cell_range(label_start).end)..lines[index].cell_range(label_start).end].trim_start_matches([':', ' ', '/']);
+        if !is_name_like(rest_of_label_cell) || CUSTOMER_LABEL.is_match(rest_of_label_cell) || rest_of_label_cell.to_lowercase().starts_with("leistungs") {
+            return Some(named);
+        }
+    }
     value_candidates(lines, index, label_start, label_end)
         .into_iter()
         .filter(|(_, _, value_line)| !std::ptr::eq(*value_line, &lines[index]) || label_end > label_start)
