@@ -9,12 +9,12 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::values::{MessageLanguage, format_amount_for, format_date_for};
 
 /// What kind of mismatch a finding reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MismatchCode {
     /// The invoice cites a purchase order that is not among them.
@@ -92,7 +92,7 @@ impl MismatchCode {
 }
 
 /// Mirrors the rules engine's severities that reconciliation uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingSeverity {
     /// Worth knowing; does not stop the invoice.
@@ -102,7 +102,7 @@ pub enum FindingSeverity {
 }
 
 /// One mismatch on one invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MismatchFinding {
     pub code: MismatchCode,
     pub severity: FindingSeverity,

@@ -46,7 +46,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::findings::{MismatchCode, MismatchFinding};
 use crate::invoice::{InvoiceForMatching, MatchingOptions, PaymentDirection};
@@ -54,7 +54,7 @@ use crate::statement::BankEntry;
 use crate::text::{normalised_tax_id, normalised_words, significant_name_words};
 
 /// How an entry's amount relates to what it paid of one invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AmountAgreement {
     /// The entry is exactly the invoice's outstanding amount.
@@ -70,7 +70,7 @@ pub enum AmountAgreement {
 }
 
 /// Why an entry was matched to an invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentEvidence {
     pub invoice_number_in_text: bool,
     pub supplier_named: bool,
@@ -79,7 +79,7 @@ pub struct PaymentEvidence {
 }
 
 /// The part of one bank entry applied to one invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentAllocation {
     pub bank_entry_id: String,
     pub booking_date: NaiveDate,
@@ -89,7 +89,7 @@ pub struct PaymentAllocation {
 }
 
 /// Why a bank entry pays no invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum UnmatchedEntryReason {
     /// Pending or informational, not booked.
@@ -123,7 +123,7 @@ impl UnmatchedEntryReason {
 }
 
 /// A bank entry that pays no invoice.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnmatchedBankEntry {
     pub bank_entry_id: String,
     pub booking_date: NaiveDate,
@@ -136,14 +136,14 @@ pub struct UnmatchedBankEntry {
 }
 
 /// A bank entry and the invoices it pays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankEntryMatch {
     pub bank_entry_id: String,
     pub invoice_ids: Vec<String>,
 }
 
 /// The outcome of payment matching.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentMatching {
     /// Per invoice, in the invoices' order.
     pub allocations: Vec<Vec<PaymentAllocation>>,

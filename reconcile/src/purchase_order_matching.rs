@@ -26,7 +26,7 @@
 use std::collections::HashMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::findings::{MismatchCode, MismatchFinding};
 use crate::invoice::{GoodsReceiptRequirement, InvoiceForMatching, MatchingOptions};
@@ -34,7 +34,7 @@ use crate::purchase_orders::{GoodsReceipt, PurchaseOrder};
 use crate::text::{compact_key, normalised_tax_id, significant_name_words};
 
 /// How an invoice's purchase order was found, if it was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PurchaseOrderMatchStatus {
     Matched,
@@ -47,7 +47,7 @@ pub enum PurchaseOrderMatchStatus {
 }
 
 /// Which evidence matched the order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PurchaseOrderMatchedBy {
     PurchaseOrderNumber,
@@ -55,7 +55,7 @@ pub enum PurchaseOrderMatchedBy {
 }
 
 /// What the goods receipts say about the invoice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GoodsReceiptStatus {
     /// Receipts cover what is billed (per line where both have lines).
@@ -69,7 +69,7 @@ pub enum GoodsReceiptStatus {
 }
 
 /// The purchase order side of one invoice's reconciliation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseOrderCheck {
     pub status: PurchaseOrderMatchStatus,
     pub matched_by: Option<PurchaseOrderMatchedBy>,

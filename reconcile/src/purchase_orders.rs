@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::delimited::{ColumnDefinition, DelimitedRow, UnknownColumns, read_delimited_table};
 use crate::error::{ReferenceDataError, SourceFormat};
@@ -28,7 +28,7 @@ pub const PURCHASE_ORDERS_CSV_HEADER: &str =
 pub const GOODS_RECEIPTS_CSV_HEADER: &str = "receipt_id,po_number,line,quantity_received,received_date";
 
 /// A purchase order: what was ordered from whom, for how much.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseOrder {
     /// As written in the file; compared without case, spaces or punctuation.
     pub po_number: String,
@@ -47,7 +47,7 @@ pub struct PurchaseOrder {
 }
 
 /// One ordered item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurchaseOrderLine {
     /// The order's own line number; goods receipts and invoice lines refer to it.
     pub line_number: u32,
@@ -58,7 +58,7 @@ pub struct PurchaseOrderLine {
 }
 
 /// Goods received against a purchase order (or one of its lines).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GoodsReceipt {
     pub receipt_id: String,
     pub po_number: String,

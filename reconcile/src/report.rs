@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::findings::MismatchFinding;
 use crate::invoice::{InvoiceForMatching, MatchingOptions};
@@ -18,7 +18,7 @@ use crate::purchase_orders::{GoodsReceipt, PurchaseOrder};
 use crate::statement::BankEntry;
 
 /// Whether an invoice's payment was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchStatus {
     /// Paid in full (within the tolerance) or more.
@@ -40,7 +40,7 @@ impl MatchStatus {
 }
 
 /// The report's categories of invoices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportCategory {
     /// Paid in full within the tolerance.
@@ -65,7 +65,7 @@ impl ReportCategory {
 }
 
 /// One invoice's reconciliation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceReconciliation {
     pub invoice_id: String,
     pub invoice_number: String,
@@ -101,7 +101,7 @@ impl InvoiceReconciliation {
 }
 
 /// The totals of one currency.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrencyTotals {
     pub invoice_count: usize,
     pub amount_invoiced: Decimal,
@@ -124,7 +124,7 @@ pub struct CurrencyTotals {
 }
 
 /// The reconciliation of a batch.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconciliationReport {
     /// One per invoice, in the invoices' order.
     pub invoices: Vec<InvoiceReconciliation>,

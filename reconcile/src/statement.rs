@@ -16,13 +16,13 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::text::mask_account_identifier;
 use crate::values::{MessageLanguage, format_amount_for};
 
 /// Which kind of file a statement import came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "format", rename_all = "snake_case")]
 pub enum BankStatementFormat {
     /// ISO 20022 camt.053; `version` as in the namespace, such as `001.08`.
@@ -34,7 +34,7 @@ pub enum BankStatementFormat {
 }
 
 /// One movement on the account.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankEntry {
     /// Unique within one import (`<statement id>/<n>`); prefix it with the
     /// import's own id to make it unique across imports.
@@ -63,7 +63,7 @@ pub struct BankEntry {
 }
 
 /// Whether the entries lead from the opening to the closing balance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum BalanceCheck {
     /// Opening balance plus the booked entries equals the closing balance.
@@ -75,7 +75,7 @@ pub enum BalanceCheck {
 }
 
 /// Which balance a statement does not state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MissingBalance {
     Opening,
@@ -84,7 +84,7 @@ pub enum MissingBalance {
 }
 
 /// One account's statement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankStatement {
     /// The file's statement id (camt `Stmt/Id`); made up for formats
     /// without one (`N43-1-20250317`, `CSV`).
@@ -108,7 +108,7 @@ pub struct BankStatement {
 }
 
 /// What is wrong with a statement that parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StatementWarningCode {
     /// Opening balance plus entries is not the closing balance.
@@ -165,7 +165,7 @@ impl StatementWarningCode {
 
 /// One problem with a parsed statement, for a reviewer, in English and
 /// Spanish. Messages mask account numbers to their last four characters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatementWarning {
     pub code: StatementWarningCode,
     /// Index into [`BankStatementImport::statements`], when it concerns one.
@@ -176,7 +176,7 @@ pub struct StatementWarning {
 }
 
 /// Everything read from one statement file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BankStatementImport {
     pub format: BankStatementFormat,
     /// One per account statement in the file, in file order.

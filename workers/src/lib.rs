@@ -16,6 +16,7 @@ pub mod demo;
 pub mod eval;
 pub mod export;
 pub mod processing;
+pub mod reconciliation;
 pub mod rulebook;
 pub mod status;
 pub mod upload;

@@ -199,7 +199,7 @@ async fn process_claimed(app: &App, worker_id: &str, claimed: &ClaimedDocument) 
         .collect();
     let context = EvaluationContext { today, language: settings.language, prior_invoices: &prior_invoices };
     let evaluation = app.rules.rules_for(&claimed.client).evaluate(&extracted, &context);
-    let exceptions: Vec<NewException> = evaluation
+    let mut exceptions: Vec<NewException> = evaluation
         .findings
         .iter()
         .map(|finding| NewException {
@@ -210,6 +210,10 @@ async fn process_claimed(app: &App, worker_id: &str, claimed: &ClaimedDocument) 
             message: finding.message.clone(),
         })
         .collect();
+    let purchase_order_mismatches = crate::reconciliation::purchase_order_exceptions(app, &claimed.client, document_id, &extracted, &app.config.rules.language)
+        .await
+        .map_err(|error| RepositoryError::new(RepositoryErrorKind::Unavailable, format!("{error:#}")))?;
+    exceptions.extend(purchase_order_mismatches);
     let routing = Routing { rules_trace_json: serde_json::to_string(&evaluation).expect("evaluations serialise"), exceptions };
     app.repository.record_routing(document_id, worker_id, &routing, now_millis()).await?;
     Ok(if routing.exceptions.is_empty() { Outcome::Approved } else { Outcome::InReview { findings: routing.exceptions.len() } })

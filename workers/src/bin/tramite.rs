@@ -140,6 +140,27 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Import a client's reference data for reconciliation: purchase orders,
+    /// goods receipts or a bank statement (camt.053, Norma 43, CSV).
+    ///
+    /// The file is parsed whole: a bad row is reported with its line and
+    /// nothing is imported. The same file imported twice is stored once.
+    ///
+    /// Example: tramite import bank statements/2026-03.n43 --client acme
+    Import {
+        #[arg(value_enum)]
+        kind: tramite_workers::reconciliation::ImportKind,
+        file: PathBuf,
+        #[arg(long)]
+        client: String,
+        /// Currency of a bank CSV export that does not say it.
+        #[arg(long, default_value = "EUR")]
+        currency: String,
+    },
+    /// Reconciliation of a client's invoices with its purchase orders,
+    /// receipts and bank statements.
+    #[command(subcommand)]
+    Recon(ReconCommand),
     /// Validate rule packs and run their table-driven cases.
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -226,6 +247,21 @@ enum Command {
         /// Seed of the synthetic sample (same seed, same documents).
         #[arg(long, default_value_t = 7)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReconCommand {
+    /// Matched, unmatched, over- and under-paid invoices with totals per
+    /// currency, and the bank entries no invoice explains.
+    ///
+    /// Example: tramite recon report --client acme --csv recon-2026-03.csv
+    Report {
+        #[arg(long)]
+        client: String,
+        /// Also write the report as CSV.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
     },
 }
 
@@ -329,6 +365,29 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let rules = tramite_workers::rulebook::Rulebook::new(&settings, config.rules.client_packs_dir.clone());
             for line in tramite_workers::check::check_batch(&documents, &rules.rules_for(""), &settings) {
                 println!("{line}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { kind, file, client, currency } => {
+            let app = App::open(config).await?;
+            let summary = tramite_workers::reconciliation::import_reference_file(&app, kind, &file, &client, &currency).await?;
+            if summary.stored {
+                println!("imported {} records from {} for {client}", summary.records, file.display());
+            } else {
+                println!("{} was already imported for {client}: nothing stored again", file.display());
+            }
+            for warning in &summary.warnings {
+                eprintln!("  warning: {warning}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Recon(ReconCommand::Report { client, csv }) => {
+            let app = App::open(config).await?;
+            let report = tramite_workers::reconciliation::client_report(&app, &client).await?;
+            print!("{}", tramite_workers::reconciliation::render_report(&report));
+            if let Some(csv) = csv {
+                std::fs::write(&csv, report.to_csv()).with_context(|| format!("could not write {}", csv.display()))?;
+                println!("CSV written to {}", csv.display());
             }
             Ok(ExitCode::SUCCESS)
         }
