@@ -368,56 +368,16 @@ pub(crate) fn continuity_warnings(statements: &[BankStatement]) -> Vec<Statement
     warnings
 }
 
-#[rustfmt::skip]
-/// IBAN lengths per country code, from the SWIFT IBAN registry.
-const IBAN_LENGTHS: &[(&str, usize)] = &[
-    ("AD", 24), ("AE", 23), ("AL", 28), ("AT", 20), ("AZ", 28), ("BA", 20), ("BE", 16),
-    ("BG", 22), ("BH", 22), ("BI", 27), ("BR", 29), ("BY", 28), ("CH", 21), ("CR", 22),
-    ("CY", 28), ("CZ", 24), ("DE", 22), ("DJ", 27), ("DK", 18), ("DO", 28), ("EE", 20),
-    ("EG", 29), ("ES", 24), ("FI", 18), ("FK", 18), ("FO", 18), ("FR", 27), ("GB", 22),
-    ("GE", 22), ("GI", 23), ("GL", 18), ("GR", 27), ("GT", 28), ("HN", 28), ("HR", 21),
-    ("HU", 28), ("IE", 22), ("IL", 23), ("IQ", 23), ("IS", 26), ("IT", 27), ("JO", 30),
-    ("KW", 30), ("KZ", 20), ("LB", 28), ("LC", 32), ("LI", 21), ("LT", 20), ("LU", 20),
-    ("LV", 21), ("LY", 25), ("MC", 27), ("MD", 24), ("ME", 22), ("MK", 19), ("MN", 20),
-    ("MR", 27), ("MT", 31), ("MU", 30), ("NI", 28), ("NL", 18), ("NO", 15), ("OM", 23),
-    ("PK", 24), ("PL", 28), ("PS", 29), ("PT", 25), ("QA", 29), ("RO", 24), ("RS", 22),
-    ("RU", 33), ("SA", 24), ("SC", 31), ("SD", 18), ("SE", 24), ("SI", 19), ("SK", 24),
-    ("SM", 27), ("SO", 23), ("ST", 25), ("SV", 28), ("TL", 23), ("TN", 24), ("TR", 26),
-    ("UA", 29), ("VA", 22), ("VG", 24), ("XK", 20), ("YE", 30),
-];
-
-/// The ISO 7064 MOD 97-10 remainder of an IBAN-shaped text (country and
-/// check digits moved to the end, letters as 10..35), computed piecewise.
-fn iban_remainder(compact: &str) -> Option<u32> {
-    let rearranged = compact[4..].chars().chain(compact[..4].chars());
-    let mut remainder: u32 = 0;
-    for character in rearranged {
-        let value = character.to_digit(36)?;
-        remainder = if value >= 10 { (remainder * 100 + value) % 97 } else { (remainder * 10 + value) % 97 };
-    }
-    Some(remainder)
-}
-
 /// Why an IBAN is not valid, without quoting it; `None` when it is valid.
 pub fn iban_problem(iban: &str) -> Option<&'static str> {
-    let compact: String = iban.chars().filter(|character| !character.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    let well_formed = compact.len() >= 5
-        && compact.is_ascii()
-        && compact[..2].bytes().all(|byte| byte.is_ascii_uppercase())
-        && compact[2..4].bytes().all(|byte| byte.is_ascii_digit())
-        && compact.bytes().all(|byte| byte.is_ascii_alphanumeric());
-    if !well_formed {
-        return Some("it is not shaped like an IBAN");
+    use tramite_pipeline::identifiers::iban::{validate_iban, IbanProblem};
+    match validate_iban(iban) {
+        Ok(_) => None,
+        Err(IbanProblem::BadCharacters) => Some("it is not shaped like an IBAN"),
+        Err(IbanProblem::UnknownCountry(_)) => Some("its country code is not in the IBAN registry"),
+        Err(IbanProblem::WrongLength { .. }) => Some("its length is not the one registered for its country"),
+        Err(IbanProblem::ChecksumFailed) => Some("its check digits do not match"),
     }
-    match IBAN_LENGTHS.iter().find(|(country, _)| *country == &compact[..2]) {
-        None => return Some("its country code is not in the IBAN registry"),
-        Some((_, length)) if *length != compact.len() => return Some("its length is not the one registered for its country"),
-        Some(_) => {}
-    }
-    if iban_remainder(&compact) != Some(1) {
-        return Some("its check digits do not match");
-    }
-    None
 }
 
 /// Warns when the account IBAN is not a valid IBAN.
@@ -461,8 +421,7 @@ pub fn spanish_iban_from_bank_branch_account(bank: &str, branch: &str, account: 
     let first = control_digit(&format!("00{bank}{branch}"));
     let second = control_digit(account);
     let ccc = format!("{bank}{branch}{first}{second}{account}");
-    let remainder = iban_remainder(&format!("ES00{ccc}"))?;
-    Some(format!("ES{:02}{ccc}", 98 - remainder))
+    tramite_pipeline::identifiers::iban::iban_from_bban("ES", &ccc)
 }
 
 #[cfg(test)]

@@ -280,22 +280,11 @@ pub(crate) enum MessageLanguage {
 /// An amount with two decimals and thousands grouped the language's way:
 /// `1,240.00` / `1.240,00`.
 pub(crate) fn format_amount_for(language: MessageLanguage, value: Decimal) -> String {
-    let rounded = value.round_dp(2);
-    let negative = rounded.is_sign_negative() && !rounded.is_zero();
-    let text = format!("{:.2}", rounded.abs());
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
-    let (group, decimal) = match language {
-        MessageLanguage::English => (',', '.'),
-        MessageLanguage::Spanish => ('.', ','),
+    let style = match language {
+        MessageLanguage::English => tramite_pipeline::parse::amount::DecimalStyle::Point,
+        MessageLanguage::Spanish => tramite_pipeline::parse::amount::DecimalStyle::Comma,
     };
-    let mut grouped = String::new();
-    for (index, digit) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
-            grouped.push(group);
-        }
-        grouped.push(digit);
-    }
-    format!("{}{grouped}{decimal}{fraction}", if negative { "-" } else { "" })
+    tramite_pipeline::parse::amount::format_amount_grouped(value, style)
 }
 
 /// A count with its noun in the singular or plural: `1 entry`, `3 entries`.

@@ -35,22 +35,11 @@ impl Language {
     /// An amount with two decimals (half a cent rounds away from zero) and
     /// thousands grouped the language's way.
     pub fn amount(self, value: Decimal) -> String {
-        let rounded = value.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
-        let negative = rounded.is_sign_negative() && !rounded.is_zero();
-        let text = format!("{:.2}", rounded.abs());
-        let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
-        let (group, decimal) = match self {
-            Language::English => (',', '.'),
-            Language::Spanish => ('.', ','),
+        let style = match self {
+            Language::English => tramite_pipeline::parse::amount::DecimalStyle::Point,
+            Language::Spanish => tramite_pipeline::parse::amount::DecimalStyle::Comma,
         };
-        let mut grouped = String::new();
-        for (index, digit) in whole.chars().enumerate() {
-            if index > 0 && (whole.len() - index) % 3 == 0 {
-                grouped.push(group);
-            }
-            grouped.push(digit);
-        }
-        format!("{}{grouped}{decimal}{fraction}", if negative { "-" } else { "" })
+        tramite_pipeline::parse::amount::format_amount_grouped(value, style)
     }
 
     pub fn date(self, date: NaiveDate) -> String {

@@ -102,6 +102,19 @@ pub fn validate_iban(text: &str) -> Result<String, IbanProblem> {
     Ok(iban.to_string())
 }
 
+/// Builds the IBAN of a country and a domestic account number (BBAN) by
+/// computing its two check digits, e.g. `("ES", "21000418450200051332")`
+/// → `ES9121000418450200051332`. `None` when the BBAN is not uppercase
+/// letters and digits.
+pub fn iban_from_bban(country: &str, bban: &str) -> Option<String> {
+    let well_formed = country.len() == 2 && country.bytes().all(|byte| byte.is_ascii_uppercase()) && bban.bytes().all(|byte| byte.is_ascii_digit() || byte.is_ascii_uppercase());
+    if !well_formed {
+        return None;
+    }
+    let check_digits = 98 - iban_mod_97(&format!("{country}00{bban}"));
+    Some(format!("{country}{check_digits:02}{bban}"))
+}
+
 /// ISO 7064 MOD 97-10 of an IBAN: the first four characters moved to the
 /// end, letters read as 10 (`A`) to 35 (`Z`), the remainder carried digit
 /// by digit so the number never needs more than a `u32`.
@@ -258,6 +271,13 @@ mod tests {
         "MT84 MALT 0110 0001 2345 MTLC AST0 01S",
         "SE45 5000 0000 0583 9825 7466",
     ];
+
+    #[test]
+    fn an_iban_built_from_its_account_number_gets_the_registry_check_digits() {
+        assert_eq!(iban_from_bban("ES", "21000418450200051332").as_deref(), Some("ES9121000418450200051332"));
+        assert_eq!(iban_from_bban("GB", "WEST12345698765432").as_deref(), Some("GB82WEST12345698765432"));
+        assert_eq!(iban_from_bban("es", "2100"), None);
+    }
 
     #[test]
     fn registry_examples_are_valid_and_come_back_without_spaces() {

@@ -88,6 +88,27 @@ pub fn format_amount(value: Decimal) -> String {
     rounded.to_string()
 }
 
+/// An amount for people to read: two decimals and thousands grouped the
+/// way `style` writes them (`1.240,00` for [`DecimalStyle::Comma`],
+/// `1,240.00` for [`DecimalStyle::Point`]). Reviewer messages use it.
+pub fn format_amount_grouped(value: Decimal, style: DecimalStyle) -> String {
+    let plain = format_amount(value);
+    let (sign, digits) = plain.strip_prefix('-').map_or(("", plain.as_str()), |rest| ("-", rest));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "00"));
+    let (group, decimal) = match style {
+        DecimalStyle::Point => (',', '.'),
+        DecimalStyle::Comma => ('.', ','),
+    };
+    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+    for (index, digit) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            grouped.push(group);
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}{decimal}{fraction}")
+}
+
 /// Finds every amount-looking token on a line, left to right, as byte
 /// ranges into `line` with their values.
 ///
@@ -620,6 +641,20 @@ fn surround_with_sign_and_currency(
         right += 1;
     }
     Some((left..right, is_negative))
+}
+
+#[cfg(test)]
+mod grouped_formatting_tests {
+    use super::*;
+
+    #[test]
+    fn grouped_amounts_are_written_the_way_each_style_writes_them() {
+        assert_eq!(format_amount_grouped(Decimal::new(124_000, 2), DecimalStyle::Comma), "1.240,00");
+        assert_eq!(format_amount_grouped(Decimal::new(124_000, 2), DecimalStyle::Point), "1,240.00");
+        assert_eq!(format_amount_grouped(Decimal::new(-2_000, 2), DecimalStyle::Point), "-20.00");
+        assert_eq!(format_amount_grouped(Decimal::new(123_456_789, 2), DecimalStyle::Comma), "1.234.567,89");
+        assert_eq!(format_amount_grouped(Decimal::new(5, 3), DecimalStyle::Comma), "0,01");
+    }
 }
 
 #[cfg(test)]
