@@ -21,7 +21,9 @@ use crate::einvoice::pdf_attachment::find_einvoice_attachment;
 use crate::einvoice::{parse_einvoice_xml, EInvoice, EInvoiceError};
 use crate::extraction::{DocumentKind, ExtractedDocument, ExtractedField, ExtractionFailure, TextSource};
 use crate::fields::find_invoice_fields;
+use crate::identity::{page_may_be_identity_document, read_identity_page, IdentityReading};
 use crate::mrz::{find_mrz, MrzRecord};
+use crate::read::image_file::read_document_observing_pages;
 use crate::parse::date::format_date;
 use crate::read::ocr::OcrEngine;
 use crate::read::{check_file_size, read_document, sniff_format, FileFormat, ReadDocument, ReadFailure, ReadLimits, TextLine};
@@ -135,12 +137,41 @@ fn extract_by_format(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn O
 }
 
 /// Reads the file's text (PDF text layer or OCR) and finds the fields in it.
+/// A scanned page that looks like an identity document also has its MRZ
+/// band re-read with the MRZ alphabet and its visual zone read by label.
 fn extract_visually(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn OcrEngine, options: &ExtractOptions) -> Result<(), ExtractionFailure> {
-    let read = read_document(bytes, ocr, &options.limits).map_err(failure_to_contract)?;
+    let mut identity: Option<IdentityReading> = None;
+    let read = read_document_observing_pages(bytes, ocr, &options.limits, &mut |page| {
+        if identity.is_none() && page_may_be_identity_document(page.lines) {
+            identity = read_identity_page(page.image, ocr, options.today, page.lines).filter(|reading| is_plausible_mrz(&reading.mrz));
+        }
+    })
+    .map_err(failure_to_contract)?;
     document.pages = read.pages;
     document.source = Some(read.source);
-    fill_fields(document, &read, options);
+    match identity {
+        Some(reading) => fill_from_identity_reading(document, &reading),
+        None => fill_fields(document, &read, options),
+    }
     Ok(())
+}
+
+/// An identity page read from its MRZ band and visual zone.
+fn fill_from_identity_reading(document: &mut ExtractedDocument, reading: &IdentityReading) {
+    document.kind = DocumentKind::Identity;
+    let line = TextLine { page: reading.page, text: String::new(), bbox: reading.mrz_bbox, confidence: reading.mrz_confidence, cells: Vec::new() };
+    fill_identity_fields(document, &reading.mrz, Some(&line));
+    let visual = [
+        ("visual_surname", &reading.visual_surname),
+        ("visual_given_names", &reading.visual_given_names),
+        ("visual_birth_date", &reading.visual_birth_date),
+        ("visual_expiry_date", &reading.visual_expiry_date),
+    ];
+    for (name, field) in visual {
+        if let Some(field) = field {
+            document.fields.insert(name.to_string(), ExtractedField { value: field.value.clone(), confidence: field.confidence, page: reading.page, bbox: field.bbox });
+        }
+    }
 }
 
 /// Puts an e-invoice's fields and lines on the document: every value from

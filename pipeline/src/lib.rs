@@ -21,6 +21,7 @@ pub mod extraction;
 pub mod einvoice;
 pub mod fields;
 pub mod identifiers;
+pub mod identity;
 pub mod lifecycle;
 pub mod mrz;
 pub mod parse;

@@ -289,10 +289,10 @@ enum ReviewChoice {
 }
 
 fn main() -> ExitCode {
-    // Before any thread starts: tesseract's OpenMP threads make OCR several
-    // times slower when pages are already processed in parallel.
-    // SAFETY: no other thread exists yet.
-    unsafe { std::env::set_var("OMP_THREAD_LIMIT", "1") };
+    // tesseract's OpenMP threads would make OCR several times slower when
+    // pages are already processed in parallel; libgomp reads its environment
+    // before main, so the OCR engine switches OpenMP off on each of its
+    // threads instead (pipeline/src/read/ocr.rs, tested by ocr_threads.rs).
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
