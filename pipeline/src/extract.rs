@@ -244,7 +244,12 @@ fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &
         return;
     }
     let invoice = find_invoice_fields(&read.lines);
-    let looks_like_invoice = ["invoice_number", "total", "subtotal", "tax_amount"].iter().filter(|name| invoice.fields.contains_key(**name)).count() >= 1;
+    // An invoice field that only invoices carry, or an invoice title with a
+    // few fields found (a scan whose amounts the reader missed still goes to
+    // review as an invoice, pre-filled).
+    let has_invoice_field = ["invoice_number", "total", "subtotal", "tax_amount"].iter().any(|name| invoice.fields.contains_key(*name));
+    let titled_invoice = read.lines.iter().take(25).any(|line| line.text.split("  ").any(crate::fields::is_title)) && invoice.fields.len() >= 3;
+    let looks_like_invoice = has_invoice_field || titled_invoice;
     if looks_like_invoice {
         document.kind = DocumentKind::Invoice;
         document.fields = invoice.fields;

@@ -36,7 +36,7 @@ fn regex(pattern: &str) -> Regex {
 }
 
 static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+de\s+cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|#)|rechnungs?-?n(umme)?r\.?|(handels|schluss|teil|abschlags|korrektur)?rechnung(\s*\(\d{3}\))?\s*(nr\.?|nummer)|gutschrift(\s*\(\d{3}\))?\s*(nr\.?|nummer)|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio(\s+fiscal)?\s*[:#])\s*[:\.#]?\s*")
+    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+de\s+cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|#)|rechnungs?-?n(umme)?r\.?|(handels|schluss|teil|abschlags|korrektur)?rechnung(\s*\(\d{3}\))?\s*(nr\.?|nummer)|gutschrift(\s*\(\d{3}\))?\s*(nr\.?|nummer)|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio(\s+fiscal)?\s*[:#])\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuurdatum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture)\s*[:\.]?\s*")
@@ -603,7 +603,8 @@ fn single_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-fn is_title(text: &str) -> bool {
+/// Whether a line is a document title such as "FACTURA" or "Invoice".
+pub fn is_title(text: &str) -> bool {
     static TITLE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^\s*(factura|invoice|tax\s+invoice|rechnung|facture|credit\s+note|factura\s+rectificativa|nota\s+de\s+cr[ée]dito)\b"));
     TITLE.is_match(text)
 }

@@ -420,16 +420,23 @@ pub fn page_segmentation_mode_from_number(number: u32) -> tesseract::PageSegMode
     }
 }
 
-/// Groups tesseract's TSV word rows (level 5) into lines, keeping each
-/// line's box and mean word confidence.
+/// Groups tesseract's TSV word rows (level 5) into its lines (block,
+/// paragraph, line), each with its box, the mean confidence of its words,
+/// and a new cell (two spaces in `text`, an extent in `cells`) wherever the
+/// gap between words is wider than one and a half word heights. These are
+/// tesseract's own lines, whose shapes the orientation check judges; once
+/// the page is upright, [`merge_into_visual_rows`] joins lines that share a
+/// row.
 pub fn lines_from_tsv(tsv: &str, page_number: u32) -> Vec<TextLine> {
-    #[derive(Default)]
-    struct LineBuilder {
-        words: Vec<String>,
-        confidences: Vec<f32>,
-        bbox: [f32; 4],
+    struct Word {
+        text: String,
+        confidence: f32,
+        left: f32,
+        top: f32,
+        right: f32,
+        bottom: f32,
     }
-    let mut lines: BTreeMap<(u32, u32, u32), LineBuilder> = BTreeMap::new();
+    let mut lines: BTreeMap<(u32, u32, u32), Vec<Word>> = BTreeMap::new();
     for row in tsv.lines() {
         let columns: Vec<&str> = row.split('\t').collect();
         if columns.len() < 12 || columns[0] != "5" {
@@ -442,19 +449,89 @@ pub fn lines_from_tsv(tsv: &str, page_number: u32) -> Vec<TextLine> {
         }
         let key = (number(2) as u32, number(3) as u32, number(4) as u32);
         let (left, top, width, height) = (number(6), number(7), number(8), number(9));
-        let builder = lines.entry(key).or_insert_with(|| LineBuilder { bbox: [f32::MAX, f32::MAX, 0.0, 0.0], ..LineBuilder::default() });
-        builder.words.push(text.to_string());
-        builder.confidences.push((number(10) / 100.0).clamp(0.0, 1.0));
-        builder.bbox = [builder.bbox[0].min(left), builder.bbox[1].min(top), builder.bbox[2].max(left + width), builder.bbox[3].max(top + height)];
+        lines.entry(key).or_default().push(Word { text: text.to_string(), confidence: (number(10) / 100.0).clamp(0.0, 1.0), left, top, right: left + width, bottom: top + height });
     }
     lines
         .into_values()
-        .map(|builder| TextLine {
-            page: page_number,
-            text: builder.words.join(" "),
-            confidence: builder.confidences.iter().sum::<f32>() / builder.confidences.len() as f32,
-            bbox: Some(builder.bbox),
-            cells: Vec::new(),
+        .map(|words| {
+            let mut heights: Vec<f32> = words.iter().map(|word| word.bottom - word.top).collect();
+            heights.sort_by(f32::total_cmp);
+            let word_height = heights[heights.len() / 2].max(1.0);
+            let mut text = String::new();
+            let mut cells: Vec<[f32; 2]> = Vec::new();
+            for word in &words {
+                match cells.last_mut() {
+                    Some(cell) if word.left - cell[1] <= 1.5 * word_height && word.left >= cell[0] => {
+                        text.push(' ');
+                        cell[1] = cell[1].max(word.right);
+                    }
+                    Some(_) => {
+                        text.push_str("  ");
+                        cells.push([word.left, word.right]);
+                    }
+                    None => cells.push([word.left, word.right]),
+                }
+                text.push_str(&word.text);
+            }
+            let bbox = [
+                words.iter().map(|word| word.left).fold(f32::MAX, f32::min),
+                words.iter().map(|word| word.top).fold(f32::MAX, f32::min),
+                words.iter().map(|word| word.right).fold(f32::MIN, f32::max),
+                words.iter().map(|word| word.bottom).fold(f32::MIN, f32::max),
+            ];
+            TextLine { page: page_number, text, confidence: words.iter().map(|word| word.confidence).sum::<f32>() / words.len() as f32, bbox: Some(bbox), cells }
+        })
+        .collect()
+}
+
+/// Joins lines that share a row of an upright page (boxes overlapping by at
+/// least half the smaller height), left to right, each keeping its cells:
+/// tesseract puts a label and its value far apart on a row into different
+/// blocks, and the field finders need them on one line, as a PDF's text
+/// layer gives them. Rows come out top to bottom.
+pub fn merge_into_visual_rows(mut lines: Vec<TextLine>) -> Vec<TextLine> {
+    let Some(page) = lines.first().map(|line| line.page) else { return lines };
+    if lines.iter().any(|line| line.bbox.is_none() || line.page != page) {
+        return lines;
+    }
+    let bbox = |line: &TextLine| line.bbox.expect("checked above");
+    lines.sort_by(|first, second| bbox(first)[1].total_cmp(&bbox(second)[1]).then(bbox(first)[0].total_cmp(&bbox(second)[0])));
+    let mut rows: Vec<Vec<TextLine>> = Vec::new();
+    for line in lines {
+        let joins = rows.last().is_some_and(|row| {
+            let (reference, candidate) = (bbox(&row[0]), bbox(&line));
+            let overlap = reference[3].min(candidate[3]) - reference[1].max(candidate[1]);
+            overlap >= 0.5 * (reference[3] - reference[1]).min(candidate[3] - candidate[1])
+        });
+        if joins {
+            rows.last_mut().expect("a row exists").push(line);
+        } else {
+            rows.push(vec![line]);
+        }
+    }
+    rows.into_iter()
+        .map(|mut row| {
+            if row.len() == 1 {
+                return row.pop().expect("one line");
+            }
+            row.sort_by(|first, second| bbox(first)[0].total_cmp(&bbox(second)[0]));
+            let characters = |line: &TextLine| line.text.chars().filter(|character| !character.is_whitespace()).count().max(1) as f32;
+            let weight: f32 = row.iter().map(characters).sum();
+            TextLine {
+                page,
+                text: row.iter().map(|line| line.text.as_str()).collect::<Vec<_>>().join("  "),
+                confidence: row.iter().map(|line| line.confidence * characters(line)).sum::<f32>() / weight,
+                bbox: Some([
+                    row.iter().map(|line| bbox(line)[0]).fold(f32::MAX, f32::min),
+                    row.iter().map(|line| bbox(line)[1]).fold(f32::MAX, f32::min),
+                    row.iter().map(|line| bbox(line)[2]).fold(f32::MIN, f32::max),
+                    row.iter().map(|line| bbox(line)[3]).fold(f32::MIN, f32::max),
+                ]),
+                cells: row
+                    .iter()
+                    .flat_map(|line| if line.cells.is_empty() { vec![[bbox(line)[0], bbox(line)[2]]] } else { line.cells.clone() })
+                    .collect(),
+            }
         })
         .collect()
 }
@@ -515,6 +592,21 @@ mod tests {
         assert_eq!(lines[0].bbox, Some([10.0, 20.0, 90.0, 32.0]));
         assert!((lines[0].confidence - 0.85).abs() < 1e-6);
         assert_eq!(lines[1].text, "IVA");
+        assert_eq!(lines[0].cells, vec![[10.0, 90.0]]);
+    }
+
+    #[test]
+    fn lines_far_apart_on_one_row_merge_into_one_line_of_two_cells_once_upright() {
+        // "Total due" in block 1 and its value in block 2, on the same row.
+        let tsv = "5\t1\t1\t1\t1\t1\t100\t500\t60\t20\t95\tTotal\n\
+                   5\t1\t1\t1\t1\t2\t170\t501\t50\t20\t95\tdue\n\
+                   5\t1\t1\t1\t2\t1\t100\t540\t80\t20\t90\tIBAN\n\
+                   5\t1\t2\t1\t1\t1\t900\t502\t120\t20\t85\t£1,341.58\n";
+        let lines = merge_into_visual_rows(lines_from_tsv(tsv, 1));
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].text, "Total due  £1,341.58");
+        assert_eq!(lines[0].cells, vec![[100.0, 220.0], [900.0, 1020.0]]);
+        assert_eq!(lines[1].text, "IBAN");
     }
 
     #[test]

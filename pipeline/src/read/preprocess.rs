@@ -116,6 +116,14 @@ pub struct UprightReading {
 /// Reads a scanned page the right way up, as described in the module
 /// documentation. Fails only when the engine fails.
 pub fn recognize_upright(page: GrayImage, page_number: u32, dots_per_inch: u32, ocr: &dyn OcrEngine) -> Result<UprightReading, OcrError> {
+    let mut reading = recognize_upright_in_tesseract_lines(page, page_number, dots_per_inch, ocr)?;
+    reading.lines = super::ocr::merge_into_visual_rows(std::mem::take(&mut reading.lines));
+    Ok(reading)
+}
+
+/// [`recognize_upright`] before lines sharing a row are merged: the
+/// orientation check judges tesseract's own lines.
+fn recognize_upright_in_tesseract_lines(page: GrayImage, page_number: u32, dots_per_inch: u32, ocr: &dyn OcrEngine) -> Result<UprightReading, OcrError> {
     let read_in_turn = |page: &GrayImage, turns: u8, method: OrientationMethod| -> Result<UprightReading, OcrError> {
         let turned = rotate_quarter_turns_clockwise(page.clone(), turns);
         let (image, measured_skew_degrees, skew_corrected) = straightened(turned);
