@@ -71,6 +71,20 @@ enum ExtractFormat {
     Jsonl,
 }
 
+/// The files of an `extract` or `check` call and how to read them.
+#[derive(clap::Args)]
+struct FileBatchArgs {
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: ExtractFormat,
+    /// Ignore an e-invoice XML embedded in a PDF and read the page itself
+    /// (how the visual path is scored).
+    #[arg(long)]
+    ignore_embedded_xml: bool,
+    /// PDFs (text layer or scanned), PNG, JPEG or TIFF images, e-invoice XML.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Store files and register them for processing.
@@ -113,33 +127,13 @@ enum Command {
     /// be read gets an "error" object; the others go on. Exit code 0.
     ///
     /// Example: tramite extract --format jsonl invoices/*.pdf > fields.jsonl
-    Extract {
-        #[arg(long, value_enum, default_value = "jsonl")]
-        format: ExtractFormat,
-        /// Ignore an e-invoice XML embedded in a PDF and read the page itself
-        /// (how the visual path is scored).
-        #[arg(long)]
-        ignore_embedded_xml: bool,
-
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-    },
+    Extract(FileBatchArgs),
     /// Extract and check files with no database: one JSON line per file,
     /// the extraction plus a "findings" array (rule, severity, queue, fields,
     /// message).
     ///
     /// Example: tramite check --format jsonl inbox/*.pdf | jq '.findings[].message'
-    Check {
-        #[arg(long, value_enum, default_value = "jsonl")]
-        format: ExtractFormat,
-        /// Ignore an e-invoice XML embedded in a PDF and read the page itself
-        /// (how the visual path is scored).
-        #[arg(long)]
-        ignore_embedded_xml: bool,
-
-        #[arg(required = true, value_name = "FILE")]
-        files: Vec<PathBuf>,
-    },
+    Check(FileBatchArgs),
     /// Import a client's reference data for reconciliation: purchase orders,
     /// goods receipts or a bank statement (camt.053, Norma 43, CSV).
     ///
@@ -348,14 +342,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
     init_logging(&config)?;
     let show_progress = !cli.quiet && std::io::stderr().is_terminal();
     match cli.command {
-        Command::Extract { format: ExtractFormat::Jsonl, files, ignore_embedded_xml } => {
+        Command::Extract(FileBatchArgs { format: ExtractFormat::Jsonl, files, ignore_embedded_xml }) => {
             let ocr = tesseract_from(&config);
             ocr.check_available()?;
             let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, ..ExtractOptions::default() };
             extract_files(&files, &ocr, &options, config.workers.effective_count())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { format: ExtractFormat::Jsonl, files, ignore_embedded_xml } => {
+        Command::Check(FileBatchArgs { format: ExtractFormat::Jsonl, files, ignore_embedded_xml }) => {
             let ocr = tesseract_from(&config);
             ocr.check_available()?;
             let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, ..ExtractOptions::default() };
