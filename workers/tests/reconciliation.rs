@@ -78,6 +78,18 @@ fn imports_are_whole_and_once_and_the_report_tells_paid_from_unpaid() {
         }
     }
 
+    // Checked with the client's database, a copy of the third invoice is a
+    // duplicate of the stored one and still bills more than its order.
+    let copy = folder.path().join("copy-of-third.pdf");
+    std::fs::copy(inbox.join(third), &copy).unwrap();
+    let checked: serde_json::Value = serde_json::from_str(run_ok(tramite(&data_dir).args(["check", "--client", "acme"]).arg(&copy)).trim()).unwrap();
+    let rules: Vec<&str> = checked["findings"].as_array().unwrap().iter().map(|finding| finding["rule"].as_str().unwrap()).collect();
+    assert!(rules.contains(&"duplicate_invoice_number"), "{checked}");
+    assert!(rules.iter().any(|rule| rule.starts_with("reconciliation.")), "{checked}");
+    // Without --client nothing is stored, so the single file has no duplicate.
+    let alone: serde_json::Value = serde_json::from_str(run_ok(tramite(&data_dir).arg("check").arg(&copy)).trim()).unwrap();
+    assert!(!alone["findings"].as_array().unwrap().iter().any(|finding| finding["rule"] == "duplicate_invoice_number"), "{alone}");
+
     // The bank paid the first invoice in full and half of the second.
     let half: rust_decimal::Decimal = field(1, "total").parse::<rust_decimal::Decimal>().unwrap() / rust_decimal::Decimal::from(2);
     let statement = format!(

@@ -128,12 +128,21 @@ enum Command {
     ///
     /// Example: tramite extract --format jsonl invoices/*.pdf > fields.jsonl
     Extract(FileBatchArgs),
-    /// Extract and check files with no database: one JSON line per file,
-    /// the extraction plus a "findings" array (rule, severity, queue, fields,
-    /// message).
+    /// Extract and check files: one JSON line per file, the extraction plus a
+    /// "findings" array (rule, severity, queue, fields, message).
+    ///
+    /// Without --client no database is used: duplicates are looked for among
+    /// the files given before each one. With --client, the client's stored
+    /// invoices and imported purchase orders count too.
     ///
     /// Example: tramite check --format jsonl inbox/*.pdf | jq '.findings[].message'
-    Check(FileBatchArgs),
+    Check {
+        #[command(flatten)]
+        batch: FileBatchArgs,
+        /// Check against this client's stored invoices and reference data.
+        #[arg(long)]
+        client: Option<String>,
+    },
     /// Import a client's reference data for reconciliation: purchase orders,
     /// goods receipts or a bank statement (camt.053, Norma 43, CSV).
     ///
@@ -349,15 +358,44 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             extract_files(&files, &ocr, &options, config.workers.effective_count())?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check(FileBatchArgs { format: ExtractFormat::Jsonl, files, ignore_embedded_xml }) => {
+        Command::Check { batch: FileBatchArgs { format: ExtractFormat::Jsonl, files, ignore_embedded_xml }, client } => {
             let ocr = tesseract_from(&config);
             ocr.check_available()?;
             let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, ..ExtractOptions::default() };
             let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
             let labelled: Vec<(PathBuf, String)> = files.iter().map(|file| (file.clone(), file.display().to_string())).collect();
-            let documents = tramite_workers::batch::extract_all(&labelled, &ocr, &options, config.workers.effective_count());
+            let threads = config.workers.effective_count();
+            let language = config.rules.language.clone();
             let rules = tramite_workers::rulebook::Rulebook::new(&settings, config.rules.client_packs_dir.clone());
-            for line in tramite_workers::check::check_batch(&documents, &rules.rules_for(""), &settings) {
+            let app = match &client {
+                Some(_) => Some(App::open(config).await?),
+                None => None,
+            };
+            let (history, first_id) = match (&app, &client) {
+                (Some(app), Some(client)) => {
+                    let stored: Vec<tramite_rules::PriorInvoice> = app
+                        .repository
+                        .client_invoices(client, i64::MAX)
+                        .await?
+                        .iter()
+                        .filter_map(|invoice| serde_json::from_str(&invoice.extraction_json).ok().map(|document| tramite_workers::rulebook::prior_invoice(invoice.document_id, &document)))
+                        .collect();
+                    let next_id = stored.iter().map(|prior| prior.document_id).max().unwrap_or(0) + 1;
+                    (stored, next_id)
+                }
+                _ => (Vec::new(), 1),
+            };
+            let documents = tramite_workers::batch::extract_all(&labelled, &ocr, &options, threads);
+            let pack = rules.rules_for(client.as_deref().unwrap_or(""));
+            let lines = tramite_workers::check::check_batch(&documents, &pack, &settings, &history, first_id);
+            for (index, (mut line, document)) in lines.into_iter().zip(&documents).enumerate() {
+                if let (Some(app), Some(client)) = (&app, &client)
+                    && document.error.is_none()
+                {
+                    let document_id = tramite_workers::check::batch_document_id(first_id, index);
+                    let mismatches = tramite_workers::reconciliation::purchase_order_exceptions(app, client, document_id, document, &language).await?;
+                    tramite_workers::check::add_findings(&mut line, &mismatches);
+                }
                 println!("{line}");
             }
             Ok(ExitCode::SUCCESS)
