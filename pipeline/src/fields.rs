@@ -36,13 +36,13 @@ fn regex(pattern: &str) -> Regex {
 }
 
 static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+de\s+cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|#)|rechnungs?-?n(umme)?r\.?|(handels|schluss|teil|abschlags|korrektur)?rechnung(\s*\(\d{3}\))?\s*(nr\.?|nummer)|gutschrift(\s*\(\d{3}\))?\s*(nr\.?|nummer)|facture\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio(\s+fiscal)?\s*[:#])\s*[:\.#]?\s*")
+    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°]\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*rechnung(\s*\([^)]{1,40}\))?\s*(nr\.?|nummer)|gutschrift(\s*\([^)]{1,40}\))?\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuurdatum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture)\s*[:\.]?\s*")
 });
 static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*:|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*:|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis)\s*[:\.]?\s*")
 });
 static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|\bpedido|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
@@ -58,10 +58,10 @@ static TAX_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WITHHOLDING_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(retenci[óo]n|irpf|withholding|ret\.\s*fuente|retefuente)"));
 static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|rechnungssumme\s+ohne\s+ust|netto\s*summe|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl)")
+    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|rechnungssumme\s+ohne\s+ust|netto\s*summe|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl|exclusief\s+btw|excl\.?\s+(btw|vat|tax|iva|mwst)|ohne\s+(mwst|ust))")
 });
 static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|ust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
+    regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|\bust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
 });
 /// A tax id label ("VAT No.", "Tax ID"): its line holds an id, not an amount.
 static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -69,10 +69,10 @@ static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
 static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|bruttosumme|gesamtsumme|rechnungssumme(\s+(inkl|brutto))?|montant\s+ttc|net\s+[àa]\s+payer|totaal|te\s+betalen)([^a-z]|$)")
+    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|bruttosumme|gesamtsumme|rechnungssumme(\s+(inkl|brutto))?|montant\s+ttc|net\s+[àa]\s+payer|somme\s+[àa]\s+payer|totaal|te\s+betalen)([^a-z]|$)")
 });
 static CREDIT_NOTE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(rectificativa|factura\s+de\s+abono|nota\s+de\s+cr[ée]dito|credit\s+note|credit\s+memo|avoir|gutschrift)")
+    regex(r"(?i)(rectificativa|factura\s+de\s+abono|nota\s+(de\s+)?cr[ée]dito|credit\s+note|credit\s+memo|avoir|gutschrift)")
 });
 static LINE_ITEM_HEADER: LazyLock<(Regex, Regex)> = LazyLock::new(|| {
     (
@@ -92,7 +92,9 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
         found.fields.insert(name.to_string(), field_at(value, confidence, line));
     };
 
-    if let Some((value, confidence, line)) = find_labelled_token(lines, &INVOICE_NUMBER_LABEL, &INVOICE_NUMBER_VALUE) {
+    if let Some((value, confidence, line)) =
+        find_labelled_token(lines, &INVOICE_NUMBER_LABEL, &INVOICE_NUMBER_VALUE).or_else(|| find_invoice_number_by_title(lines, context.date_order))
+    {
         put("invoice_number", value, confidence, line);
     }
     if let Some((value, confidence, line)) = find_labelled_token(lines, &PO_NUMBER_LABEL, &INVOICE_NUMBER_VALUE) {
@@ -157,8 +159,33 @@ impl DocumentContext {
         let default_dollar_currency = if mexican { "MXN" } else if colombian { "COP" } else { "USD" };
         let spanish_words = ["factura", "fecha", "iva", "total a pagar", "cliente", "vencimiento"];
         let english_us = lower.contains("sales tax") || (lower.contains("invoice") && text.contains('$') && !mexican && !colombian);
-        let date_order = if english_us && !spanish_words.iter().any(|word| lower.contains(word)) { DateOrder::MonthFirst } else { DateOrder::DayFirst };
+        let guessed_order = if english_us && !spanish_words.iter().any(|word| lower.contains(word)) { DateOrder::MonthFirst } else { DateOrder::DayFirst };
+        let date_order = date_order_from_evidence(text).unwrap_or(guessed_order);
         DocumentContext { decimal_style: detect_decimal_style(text), date_order, default_dollar_currency }
+    }
+}
+
+/// The date order a document proves by itself: a numeric date whose first
+/// part is above 12 (`17/11/2017`) can only be day first, one whose second
+/// part is above 12 (`11/17/2017`) only month first. `None` when the
+/// document has no such date or has both kinds.
+fn date_order_from_evidence(text: &str) -> Option<DateOrder> {
+    static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b"));
+    let (mut day_first, mut month_first) = (false, false);
+    for captures in NUMERIC_DATE.captures_iter(text) {
+        let first: u32 = captures[1].parse().unwrap_or(0);
+        let second: u32 = captures[2].parse().unwrap_or(0);
+        if (13..=31).contains(&first) && (1..=12).contains(&second) {
+            day_first = true;
+        }
+        if (1..=12).contains(&first) && (13..=31).contains(&second) {
+            month_first = true;
+        }
+    }
+    match (day_first, month_first) {
+        (true, false) => Some(DateOrder::DayFirst),
+        (false, true) => Some(DateOrder::MonthFirst),
+        _ => None,
     }
 }
 
@@ -217,6 +244,57 @@ fn find_labelled_token<'a>(lines: &'a [TextLine], label: &Regex, value: &Regex) 
     None
 }
 
+/// An invoice number printed without a number label: after the document's
+/// title in the same cell ("Invoice FA-2017-0008", "FACTURA 2026-0042"),
+/// under a column headed by the title word alone ("Factuur" over
+/// "VF1005193039"), or as `# 0042` near the top of the page. The value must
+/// hold a digit and must not be a date.
+fn find_invoice_number_by_title(lines: &[TextLine], order: DateOrder) -> Option<(String, f32, &TextLine)> {
+    static TITLE_THEN_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+        regex(r"(?i)^\s*(factura|invoice|tax\s+invoice|rechnung|facture|factuur|credit\s+note|avoir|gutschrift)\s*[:#]?\s*(?P<value>\S+)\s*$")
+    });
+    static TITLE_ALONE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^\s*(factura|invoice|rechnung|facture|factuur|folio|n[ºo°]\.?\s*factura)\s*$"));
+    static HASH_VALUE: LazyLock<Regex> = LazyLock::new(|| regex(r"^\s*#\s*(?P<value>\S+)\s*$"));
+    let is_number = |text: &str| INVOICE_NUMBER_VALUE.find(text).is_some_and(|found| found.len() == text.len()) && find_dates(text, order).is_empty();
+    for line in lines {
+        for cell in line.text.split("  ") {
+            if let Some(captures) = TITLE_THEN_VALUE.captures(cell)
+                && is_number(&captures["value"])
+            {
+                return Some((clean_token(&captures["value"]), 0.82, line));
+            }
+        }
+    }
+    for (index, line) in lines.iter().enumerate() {
+        let Some(below) = lines.get(index + 1).filter(|below| below.page == line.page && !below.cells.is_empty()) else { continue };
+        if line.cells.len() < 3 {
+            continue;
+        }
+        for (cell_index, cell) in line.text.split("  ").enumerate() {
+            if TITLE_ALONE.is_match(cell)
+                && let Some(extent) = line.cells.get(cell_index)
+                && let Some(value) = aligned_cell(extent, below)
+                && is_number(value.trim())
+            {
+                return Some((clean_token(value.trim()), 0.8, below));
+            }
+        }
+    }
+    let near_title = lines.iter().take(8).any(|line| line.text.split("  ").any(is_title));
+    if near_title {
+        for line in lines.iter().take(8) {
+            for cell in line.text.split("  ") {
+                if let Some(captures) = HASH_VALUE.captures(cell)
+                    && is_number(&captures["value"])
+                {
+                    return Some((clean_token(&captures["value"]), 0.75, line));
+                }
+            }
+        }
+    }
+    None
+}
+
 fn clean_token(token: &str) -> String {
     token.trim_end_matches(['.', ',', ';', ':']).to_string()
 }
@@ -227,24 +305,52 @@ fn find_labelled_date<'a>(
     order: DateOrder,
     skip_line: Option<&TextLine>,
 ) -> Option<(chrono::NaiveDate, f32, &'a TextLine)> {
-    for (index, line) in lines.iter().enumerate() {
-        for label_match in label.find_iter(&line.text) {
-            let inside_due_label = std::ptr::eq(label, &*ISSUE_DATE_LABEL)
-                && DUE_DATE_LABEL.find_iter(&line.text).any(|due| due.start() <= label_match.start() && due.end() >= label_match.end());
-            if inside_due_label {
-                continue;
-            }
-            for (text, confidence, value_line) in value_candidates(lines, index, label_match.start(), label_match.end()) {
-                if skip_line.is_some_and(|skip| std::ptr::eq(skip, value_line) && std::ptr::eq(value_line, line)) {
-                    continue;
+    let issue_label = std::ptr::eq(label, &*ISSUE_DATE_LABEL);
+    // For the issue date, a label naming the invoice ("Invoice Date",
+    // "Fecha de factura") wins over a bare "Date" anywhere on the page, and
+    // a bare "Date" qualified by another event ("Order Date", "Fecha de
+    // entrega") is not the issue date at all.
+    let passes: &[bool] = if issue_label { &[true, false] } else { &[false] };
+    for &naming_the_invoice_only in passes {
+        for (index, line) in lines.iter().enumerate() {
+            for label_match in label.find_iter(&line.text) {
+                if issue_label {
+                    let inside_due_label = DUE_DATE_LABEL.find_iter(&line.text).any(|due| due.start() <= label_match.start() && due.end() >= label_match.end());
+                    if inside_due_label || date_label_names_another_event(&line.text, label_match.start()) {
+                        continue;
+                    }
+                    if naming_the_invoice_only && !ISSUE_DATE_NAMING_INVOICE.is_match(label_match.as_str()) {
+                        continue;
+                    }
                 }
-                if let Some((_, date)) = find_dates(text, order).into_iter().next() {
-                    return Some((date, confidence, value_line));
+                for (text, confidence, value_line) in value_candidates(lines, index, label_match.start(), label_match.end()) {
+                    if skip_line.is_some_and(|skip| std::ptr::eq(skip, value_line) && std::ptr::eq(value_line, line)) {
+                        continue;
+                    }
+                    if let Some((_, date)) = find_dates(text, order).into_iter().next() {
+                        let confidence = if issue_label && !ISSUE_DATE_NAMING_INVOICE.is_match(label_match.as_str()) { confidence.min(0.88) } else { confidence };
+                        return Some((date, confidence, value_line));
+                    }
                 }
             }
         }
     }
     None
+}
+
+/// An issue-date label that names the invoice itself.
+static ISSUE_DATE_NAMING_INVOICE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)(factur|invoice|issue|emisi|expedici|rechnungs|factuur|beleg)"));
+
+/// Whether the word just before a date label at `label_start` (in the same
+/// cell) says the date is of something else: "Order Date", "Delivery date",
+/// "Fecha de entrega", "Lieferdatum".
+fn date_label_names_another_event(text: &str, label_start: usize) -> bool {
+    static ANOTHER_EVENT: LazyLock<Regex> = LazyLock::new(|| {
+        regex(r"(?i)(order|delivery|ship(ping)?|shipment|due|check|birth|expiry|expiration|start|end|service|print(ed)?|payment|paiement|limite|liefer|leistungs|bestell|pedido|entrega|pago|valuta|value|posting|booking)\W*$")
+    });
+    let cell_start = text[..label_start].rfind("  ").map_or(0, |found| found + 2);
+    ANOTHER_EVENT.is_match(&text[cell_start..label_start])
 }
 
 fn first_date(lines: &[TextLine], order: DateOrder, not: Option<chrono::NaiveDate>) -> Option<(chrono::NaiveDate, &TextLine)> {
@@ -368,46 +474,145 @@ fn find_amount_fields<'a>(lines: &'a [TextLine], context: &DocumentContext) -> V
             }
         }
     }
-    let pick_last = |role| candidates.get(&role).and_then(|values| values.last().copied());
-    let subtotal = pick_last(AmountRole::Subtotal);
-    let withholding = pick_last(AmountRole::Withholding).map(|(value, line)| (value.abs(), line));
-    let tax_sum = candidates.get(&AmountRole::Tax).map(|values| {
-        let mut seen_lines = Vec::new();
-        let mut sum = Decimal::ZERO;
-        for (value, line) in values {
-            if !seen_lines.contains(line) {
-                seen_lines.push(*line);
-                sum += *value;
-            }
+    let subtotals = candidates.get(&AmountRole::Subtotal).cloned().unwrap_or_default();
+    let totals = candidates.get(&AmountRole::Total).cloned().unwrap_or_default();
+    let withholding = candidates.get(&AmountRole::Withholding).and_then(|values| values.last().copied()).map(|(value, line)| (value.abs(), line));
+    // One tax amount per line: a line may repeat its amount in another column.
+    let mut tax_lines: Vec<(Decimal, usize)> = Vec::new();
+    for (value, line) in candidates.get(&AmountRole::Tax).cloned().unwrap_or_default() {
+        if !tax_lines.iter().any(|(_, known)| *known == line) {
+            tax_lines.push((value, line));
         }
-        (sum, values[0].1, values.len())
-    });
-    let expected_total = subtotal.map(|(base, _)| base + tax_sum.map_or(Decimal::ZERO, |(tax, _, _)| tax) - withholding.map_or(Decimal::ZERO, |(value, _)| value));
-    let total_candidates = candidates.get(&AmountRole::Total).cloned().unwrap_or_default();
-    let arithmetic_total = expected_total.and_then(|expected| total_candidates.iter().rev().find(|(value, _)| *value == expected).copied());
-    let (total, total_confirmed) = match arithmetic_total {
-        Some(total) => (Some(total), true),
-        None => (total_candidates.iter().max_by_key(|(value, _)| value.abs()).copied(), false),
-    };
+    }
 
     let mut result = Vec::new();
-    let arithmetic_holds = total_confirmed && subtotal.is_some();
-    if let Some((value, line)) = total {
-        result.push(("total", (value, if arithmetic_holds { 0.97 } else { 0.8 }, &lines[line])));
+    if let Some(combination) = consistent_combination(&subtotals, &tax_lines, &totals, withholding) {
+        let (total, total_line) = combination.total;
+        result.push(("total", (total, 0.97, &lines[total_line])));
+        result.push(("subtotal", (combination.subtotal.0, 0.96, &lines[combination.subtotal.1])));
+        if let Some(first_tax_line) = combination.tax_lines.first() {
+            result.push(("tax_amount", (combination.tax, 0.96, &lines[*first_tax_line])));
+        }
+        if let Some((value, line)) = combination.withholding {
+            result.push(("withholding_amount", (value, 0.95, &lines[line])));
+        }
+        return result;
     }
-    if let Some((value, line)) = subtotal {
-        result.push(("subtotal", (value, if arithmetic_holds { 0.96 } else { 0.8 }, &lines[line])));
-    } else if let (Some((total_value, _)), None) = (total, tax_sum) {
-        let _ = total_value;
+    // A tax summary row ("24.99  5.00  29.99": base, tax, base + tax) whose
+    // sum is a labelled total, or stands on a totals line.
+    if let Some((base, tax, total, line)) = tax_summary_row(lines, context, &totals) {
+        result.push(("total", (total, 0.93, &lines[line])));
+        result.push(("subtotal", (base, 0.9, &lines[line])));
+        result.push(("tax_amount", (tax, 0.9, &lines[line])));
+        if let Some((value, line)) = withholding {
+            result.push(("withholding_amount", (value, 0.75, &lines[line])));
+        }
+        return result;
+    }
+
+    let subtotal = subtotals.last().copied();
+    let tax_sum = tax_lines.first().map(|(_, first_line)| (tax_lines.iter().map(|(value, _)| *value).sum::<Decimal>(), *first_line, tax_lines.len()));
+    let total = totals.iter().max_by_key(|(value, _)| value.abs()).copied();
+    if let Some((value, line)) = total {
+        result.push(("total", (value, 0.8, &lines[line])));
+    }
+    match (subtotal, total) {
+        (Some((value, line)), _) => result.push(("subtotal", (value, 0.8, &lines[line]))),
+        // No base printed: the total less the tax is the base; with no tax
+        // printed at all, the total is. Inferred, so left for review.
+        (None, Some((total_value, line))) => {
+            let tax = tax_sum.map_or(Decimal::ZERO, |(sum, _, _)| sum);
+            let withheld = withholding.map_or(Decimal::ZERO, |(value, _)| value);
+            result.push(("subtotal", (total_value - tax + withheld, 0.65, &lines[line])));
+        }
+        (None, None) => {}
     }
     if let Some((sum, line, count)) = tax_sum {
-        let confidence = if arithmetic_holds { 0.96 } else if count == 1 { 0.8 } else { 0.6 };
-        result.push(("tax_amount", (sum, confidence, &lines[line])));
+        result.push(("tax_amount", (sum, if count == 1 { 0.8 } else { 0.6 }, &lines[line])));
     }
     if let Some((value, line)) = withholding {
-        result.push(("withholding_amount", (value, if arithmetic_holds { 0.95 } else { 0.75 }, &lines[line])));
+        result.push(("withholding_amount", (value, 0.75, &lines[line])));
     }
     result
+}
+
+/// Subtotal, tax and total candidates that add up.
+struct AmountCombination {
+    subtotal: (Decimal, usize),
+    tax: Decimal,
+    tax_lines: Vec<usize>,
+    withholding: Option<(Decimal, usize)>,
+    total: (Decimal, usize),
+}
+
+/// The combination of a subtotal, some of the tax lines and a total with
+/// subtotal + tax − withholding = total. Larger totals are tried first (the
+/// amount due, not a page subtotal), later subtotals first, and a
+/// combination that uses printed tax lines beats one that assumes no tax.
+fn consistent_combination(
+    subtotals: &[(Decimal, usize)],
+    tax_lines: &[(Decimal, usize)],
+    totals: &[(Decimal, usize)],
+    withholding: Option<(Decimal, usize)>,
+) -> Option<AmountCombination> {
+    const MOST_TAX_LINES_TRIED: usize = 10;
+    let tax_lines = &tax_lines[tax_lines.len().saturating_sub(MOST_TAX_LINES_TRIED)..];
+    let mut totals_by_preference: Vec<(Decimal, usize)> = totals.to_vec();
+    totals_by_preference.sort_by(|first, second| second.0.abs().cmp(&first.0.abs()).then(second.1.cmp(&first.1)));
+    totals_by_preference.dedup_by_key(|(value, _)| *value);
+    let subsets: Vec<u32> = {
+        let mut masks: Vec<u32> = (0..(1u32 << tax_lines.len())).collect();
+        // Non-empty subsets first, the largest first; the empty one last.
+        masks.sort_by_key(|mask| (mask.count_ones() == 0, std::cmp::Reverse(mask.count_ones())));
+        masks
+    };
+    let withholding_options = [withholding, None];
+    for &(total, total_line) in &totals_by_preference {
+        for &mask in &subsets {
+            if mask == 0 && !tax_lines.is_empty() && tax_lines.iter().any(|(value, _)| !value.is_zero()) {
+                // Printed, non-zero tax that no subset explains: try it last.
+                continue;
+            }
+            let chosen: Vec<(Decimal, usize)> = tax_lines.iter().enumerate().filter(|(position, _)| mask & (1 << position) != 0).map(|(_, tax)| *tax).collect();
+            let tax: Decimal = chosen.iter().map(|(value, _)| *value).sum();
+            for &(subtotal, subtotal_line) in subtotals.iter().rev() {
+                for withheld in withholding_options.iter().flatten().map(Some).chain([None]) {
+                    let withheld_value = withheld.map_or(Decimal::ZERO, |(value, _)| *value);
+                    if subtotal + tax - withheld_value == total && !(subtotal == total && !tax.is_zero()) {
+                        return Some(AmountCombination {
+                            subtotal: (subtotal, subtotal_line),
+                            tax,
+                            tax_lines: chosen.iter().map(|(_, line)| *line).collect(),
+                            withholding: withheld.copied(),
+                            total: (total, total_line),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// A row holding three amounts where the first two add up to the third
+/// (base, tax, base + tax), in a tax summary or totals table: accepted when
+/// the sum is a labelled total or the row itself is labelled as totals.
+fn tax_summary_row(lines: &[TextLine], context: &DocumentContext, totals: &[(Decimal, usize)]) -> Option<(Decimal, Decimal, Decimal, usize)> {
+    let mut found = None;
+    for (index, line) in lines.iter().enumerate() {
+        let amounts = amounts_in(&line.text, context);
+        let row_is_totals = TOTAL_LINE.is_match(line.text.split("  ").next().unwrap_or(""));
+        for window in amounts.windows(3) {
+            let (base, tax, sum) = (window[0], window[1], window[2]);
+            if base > Decimal::ZERO && tax >= Decimal::ZERO && tax < base && base + tax == sum {
+                let sum_is_a_total = totals.iter().any(|(value, _)| *value == sum);
+                if sum_is_a_total || row_is_totals {
+                    found = Some((base, tax, sum, index));
+                }
+            }
+        }
+    }
+    found
 }
 
 fn single_tax_rate(lines: &[TextLine]) -> Option<(Decimal, &TextLine)> {
@@ -435,8 +640,10 @@ fn find_currency<'a>(lines: &'a [TextLine], context: &DocumentContext) -> Option
             Some("GBP")
         } else if text.contains("US$") {
             Some("USD")
-        } else if text.contains('₹') {
+        } else if text.contains('₹') || RUPEES.is_match(text) {
             Some("INR")
+        } else if text.contains("zł") {
+            Some("PLN")
         } else if text.contains('$') {
             Some(context.default_dollar_currency)
         } else {
@@ -459,6 +666,9 @@ fn find_currency<'a>(lines: &'a [TextLine], context: &DocumentContext) -> Option
     lines.iter().find_map(|line| code_in(&line.text).map(|code| (code, 0.85, line))).or_else(|| lines.iter().find_map(|line| symbol_code(&line.text).map(|code| (code, 0.8, line))))
 }
 
+/// Rupees written out: "Rs 1939", "Rs. 40.00".
+static RUPEES: LazyLock<Regex> = LazyLock::new(|| regex(r"(^|[^A-Za-z])Rs\.?\s?-?\d"));
+
 fn find_iban(lines: &[TextLine]) -> Option<(String, f32, &TextLine)> {
     let mut printed_but_invalid = None;
     for line in lines {
@@ -475,21 +685,32 @@ fn find_iban(lines: &[TextLine]) -> Option<(String, f32, &TextLine)> {
     printed_but_invalid
 }
 
-/// Tax id candidates on a line: what the tax id finder recognises, and,
-/// after a tax id label, the printed value itself (a GB VAT number printed
-/// without its `GB`, a US EIN).
-fn tax_ids_on_line(line: &TextLine) -> Vec<(String, bool)> {
-    let labelled = TAX_ID_LABEL.is_match(&line.text);
-    let mut found: Vec<(String, bool)> = find_tax_id_candidates(&line.text).into_iter().map(|(_, id)| (id, labelled)).collect();
-    if found.is_empty()
-        && let Some(label) = TAX_ID_LABEL.find(&line.text)
-    {
-        let cell = line.cell_range(label.start());
-        let rest = line.text[label.end().min(cell.end)..cell.end].trim_start_matches([':', '.', ' ', '#']);
-        let normalized = crate::parse::tax_id::normalize_tax_id(rest.split("  ").next().unwrap_or(""));
+/// Tax id candidates on a line, cell by cell, with the cell's horizontal
+/// extent: what the tax id finder recognises, and, after a tax id label, the
+/// printed value itself (a GB VAT number printed without its `GB`, a US EIN).
+/// The flag says whether the cell carries a tax id label.
+fn tax_ids_on_line(line: &TextLine) -> Vec<(String, bool, Option<[f32; 2]>)> {
+    let mut found = Vec::new();
+    for (cell_index, cell) in line.text.split("  ").enumerate() {
+        let extent = line.cells.get(cell_index).copied();
+        let label = TAX_ID_LABEL.find(cell);
+        let labelled = label.is_some();
+        let recognised: Vec<String> = find_tax_id_candidates(cell).into_iter().map(|(_, id)| id).collect();
+        if !recognised.is_empty() {
+            found.extend(recognised.into_iter().map(|id| (id, labelled, extent)));
+            continue;
+        }
+        // The label's value may be the next cell ("VAT no.  123 4567 89").
+        let rest_in_cell = label.map(|label| cell[label.end()..].trim_start_matches([':', '.', ' ', '#']));
+        let value = match rest_in_cell {
+            Some(rest) if !rest.trim().is_empty() => rest,
+            Some(_) => line.text.split("  ").nth(cell_index + 1).unwrap_or(""),
+            None => continue,
+        };
+        let normalized = crate::parse::tax_id::normalize_tax_id(value);
         let digits = normalized.chars().filter(char::is_ascii_digit).count();
         if (8..=15).contains(&normalized.len()) && digits >= 6 {
-            found.push((normalized, true));
+            found.push((normalized, true, extent));
         }
     }
     found
@@ -511,11 +732,43 @@ fn name_after_label<'a>(lines: &'a [TextLine], index: usize, label_start: usize,
             return Some(named);
         }
     }
-    value_candidates(lines, index, label_start, label_end)
+    let beside_or_below = value_candidates(lines, index, label_start, label_end)
         .into_iter()
         .filter(|(_, _, value_line)| !std::ptr::eq(*value_line, &lines[index]) || label_end > label_start)
+        .filter(|(_, _, value_line)| std::ptr::eq(*value_line, &lines[index]) || !is_label_and_value(&value_line.text))
         .map(|(text, _, value_line)| (text.split("  ").next().unwrap_or("").trim().to_string(), value_line))
-        .find(|(text, _)| is_name_like(text))
+        .find(|(text, _)| is_name_like(text));
+    beside_or_below.or_else(|| name_further_down_the_block(lines, index, label_start))
+}
+
+/// A line such as "Nummer : 16259" or "Globale Nummer: 4000001123452": a
+/// label with its value, not a name.
+fn is_label_and_value(text: &str) -> bool {
+    text.contains(':')
+}
+
+/// The first name-like line in the few lines under a party label, in the
+/// label's column, skipping "label: value" lines (customer numbers, global
+/// ids) that party blocks often print before the name.
+fn name_further_down_the_block(lines: &[TextLine], index: usize, label_start: usize) -> Option<(String, &TextLine)> {
+    const LINES_IN_A_PARTY_BLOCK: usize = 4;
+    let label_line = &lines[index];
+    let label_extent = label_line.cells.get(label_line.cell_index(label_start));
+    for below in lines.iter().skip(index + 1).take(LINES_IN_A_PARTY_BLOCK).take_while(|below| below.page == label_line.page) {
+        let text = match label_extent {
+            Some(extent) if !below.cells.is_empty() => aligned_cell(extent, below).unwrap_or(""),
+            _ => below.text.split("  ").next().unwrap_or(""),
+        };
+        if CUSTOMER_LABEL.is_match(text) || SUPPLIER_LABEL.is_match(text) {
+            return None;
+        }
+        if is_label_and_value(&below.text) || text.trim().is_empty() {
+            continue;
+        }
+        let name = text.trim();
+        return (is_name_like(name) && !is_title(name)).then(|| (name.to_string(), below));
+    }
+    None
 }
 
 /// Supplier and customer: names and tax ids. The customer block starts at
@@ -537,12 +790,30 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
     let customer_label = label_in_cells(&CUSTOMER_LABEL);
     let supplier_label = label_in_cells(&SUPPLIER_LABEL);
     let customer_block_start = customer_label.map(|(index, _, _)| index);
-    let in_customer_block = |index: usize| customer_block_start.is_some_and(|start| index >= start && index <= start + 5);
+    let label_extent = |label: Option<(usize, usize, usize)>| label.and_then(|(index, start, _)| lines[index].cells.get(lines[index].cell_index(start)).copied());
+    let customer_extent = label_extent(customer_label);
+    // Supplier and customer printed side by side ("SUPPLIER  SOLD TO"):
+    // a cell belongs to the party whose label column it starts nearer to.
+    let side_by_side_supplier_extent =
+        supplier_label.filter(|(index, _, _)| Some(*index) == customer_block_start).and_then(|label| label_extent(Some(label)));
+    let in_customer_block = |index: usize, cell: Option<[f32; 2]>| {
+        let Some(start) = customer_block_start else { return false };
+        if index < start || index > start + 5 {
+            return false;
+        }
+        match (cell, customer_extent, side_by_side_supplier_extent) {
+            (Some(cell), Some(customer), Some(supplier)) => (cell[0] - customer[0]).abs() < (cell[0] - supplier[0]).abs(),
+            // The customer's column is to the right: cells ending before it
+            // are the issuer's.
+            (Some(cell), Some(customer), None) => cell[1] > customer[0] - 20.0,
+            _ => true,
+        }
+    };
     let mut result = Vec::new();
     let mut supplier_tax_id = None;
     let mut customer_tax_id = None;
     for (index, line) in lines.iter().enumerate() {
-        for (candidate, labelled) in tax_ids_on_line(line) {
+        for (candidate, labelled, cell) in tax_ids_on_line(line) {
             let verdict_valid = matches!(check_tax_id(&candidate, None), TaxIdVerdict::Valid(_));
             if !labelled && !verdict_valid {
                 continue;
@@ -552,7 +823,7 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
                 (true, false) => 0.75,
                 _ => 0.75,
             };
-            let slot = if in_customer_block(index) { &mut customer_tax_id } else { &mut supplier_tax_id };
+            let slot = if in_customer_block(index, cell) { &mut customer_tax_id } else { &mut supplier_tax_id };
             if slot.is_none() {
                 *slot = Some((candidate, confidence, line));
             }

@@ -1,6 +1,6 @@
 //! Writes a synthetic corpus to a directory and reports how long rendering took.
 //!
-//! `cargo run -p tramite-synthetic --example corpus -- OUT_DIR [SEED] [INVOICES] [IDENTITIES] [SCANNED_SHARE]`
+//! `cargo run -p tramite-synthetic --example corpus -- OUT_DIR [SEED] [INVOICES] [IDENTITIES] [SCANNED_SHARE] [SCAN_DPI]`
 
 use std::time::Instant;
 
@@ -22,6 +22,7 @@ fn main() -> std::io::Result<()> {
         invoices: arg(2, 30.0) as usize,
         identities: arg(3, 6.0) as usize,
         scanned_share: arg(4, 0.25) as f32,
+        scan_dpi: arg(5, 200.0) as u32,
         ..GeneratorOptions::default()
     };
     let start = Instant::now();
