@@ -36,25 +36,25 @@ fn regex(pattern: &str) -> Regex {
 }
 
 static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°]\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*rechnung(\s*\([^)]{1,40}\))?\s*(nr\.?|nummer)|gutschrift(\s*\([^)]{1,40}\))?\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
+    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura(\s+electr[óo]nica)?(\s+de\s+venta)?\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°]\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*(rechnung|gutschrift)[a-zäöü]*[\s\p{L}]{0,30}(\s*\([^)]{1,40}\)){0,2}\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture)\s*[:\.]?\s*")
 });
 static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*:|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*(:|$)|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis)\s*[:\.]?\s*")
 });
 static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|\bpedido|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
+    regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|\bpedido(\s+n[ºo°]\.?)?|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
 });
 static CUSTOMER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)^\s*(cliente|facturar\s+a|destinatario|datos\s+del\s+cliente|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|k[äa]ufer|leistungsempf[äa]nger|rechnungsempf[äa]nger|acheteur)\b\s*[:\.]?\s*")
+    regex(r"(?i)^\s*(cliente|facturar\s+a|facturado\s+a|destinatario|datos\s+del\s+cliente|receptor|adquiri?ente|comprador|se[ñn]or(es|a)?|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|k[äa]ufer|leistungsempf[äa]nger|rechnungsempf[äa]nger|acheteur)\b\s*[:\.]?\s*")
 });
 static SUPPLIER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)^\s*(proveedor|emisor|vendedor|supplier|seller|from|vendor|verk[äa]ufer|rechnungssteller|fournisseur|vendeur)\b\s*[:\.]?\s*")
 });
 static TAX_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(nif|cif|nie|n\.i\.f\.|c\.i\.f\.|nit|rfc|vat(\s+(reg(istration)?\.?|no\.?|number|id))*|tax\s*id|ein|ust-?id(nr)?\.?|tva|siret)\b")
+    regex(r"(?i)\b(nif|cif|nie|n\.i\.f\.|c\.i\.f\.|nit|rfc|vat(\s+(reg(istration)?\.?|no\.?|number|id))*|tax\s*id|f?ein|tin|ust\.?-?\s?id\.?(-?\s?nr)?\.?|tva|siret)\b")
 });
 static WITHHOLDING_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(retenci[óo]n|irpf|withholding|ret\.\s*fuente|retefuente)"));
 static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -65,7 +65,7 @@ static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A tax id label ("VAT No.", "Tax ID"): its line holds an id, not an amount.
 static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bein\b|ust-?id|ust\.?-?id|steuer-?nummer|\bst\.?-?nr|n[°º]\s*tva|\bsiret\b)")
+    regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bf?ein\b|\btin\b|ust-?id|ust\.?-?id|steuer-?nummer|\bst\.?-?nr|n[°º]\s*tva|\bsiret\b)")
 });
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
 static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -281,7 +281,17 @@ fn find_invoice_number_by_title(lines: &[TextLine], order: DateOrder) -> Option<
         }
     }
     let near_title = lines.iter().take(8).any(|line| line.text.split("  ").any(is_title));
+    static BARE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^\s*(n[úu]mero|number|no\.|nr\.|n[ºo°])\s*:\s*(?P<value>\S+)\s*$"));
     if near_title {
+        for line in lines.iter().take(10) {
+            for cell in line.text.split("  ") {
+                if let Some(captures) = BARE_NUMBER_LABEL.captures(cell)
+                    && is_number(&captures["value"])
+                {
+                    return Some((clean_token(&captures["value"]), 0.8, line));
+                }
+            }
+        }
         for line in lines.iter().take(8) {
             for cell in line.text.split("  ") {
                 if let Some(captures) = HASH_VALUE.captures(cell)
@@ -671,11 +681,13 @@ static RUPEES: LazyLock<Regex> = LazyLock::new(|| regex(r"(^|[^A-Za-z])Rs\.?\s?-
 
 fn find_iban(lines: &[TextLine]) -> Option<(String, f32, &TextLine)> {
     let mut printed_but_invalid = None;
-    for line in lines {
+    for (index, line) in lines.iter().enumerate() {
+        // An IBAN label on the line or just above it ("IBAN" over the value).
+        let labelled = line.text.to_uppercase().contains("IBAN") || index.checked_sub(1).is_some_and(|above| lines[above].text.to_uppercase().contains("IBAN"));
         for (_, candidate) in find_iban_candidates(&line.text) {
             match validate_iban(&candidate) {
                 Ok(iban) => return Some((iban, 0.97, line)),
-                Err(_) if printed_but_invalid.is_none() && line.text.to_uppercase().contains("IBAN") => {
+                Err(_) if printed_but_invalid.is_none() && labelled => {
                     printed_but_invalid = Some((candidate, 0.6, line));
                 }
                 Err(_) => {}
@@ -736,6 +748,7 @@ fn name_after_label<'a>(lines: &'a [TextLine], index: usize, label_start: usize,
         .into_iter()
         .filter(|(_, _, value_line)| !std::ptr::eq(*value_line, &lines[index]) || label_end > label_start)
         .filter(|(_, _, value_line)| std::ptr::eq(*value_line, &lines[index]) || !is_label_and_value(&value_line.text))
+        .filter(|(text, _, _)| !CUSTOMER_LABEL.is_match(text) && !SUPPLIER_LABEL.is_match(text))
         .map(|(text, _, value_line)| (text.split("  ").next().unwrap_or("").trim().to_string(), value_line))
         .find(|(text, _)| is_name_like(text));
     beside_or_below.or_else(|| name_further_down_the_block(lines, index, label_start))
