@@ -39,37 +39,37 @@ static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura(\s+electr[óo]nica)?(\s+de\s+venta)?\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°]\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*(rechnung|gutschrift)[a-zäöü]*[\s\p{L}]{0,30}(\s*\([^)]{1,40}\)){0,2}\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture|data\s+wystawienia)\s*[:\.]?\s*")
 });
 static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*(:|$)|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*(:|$)|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis|termin\s+p[łl]atno[śs]ci)\s*[:\.]?\s*")
 });
 static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|\bpedido(\s+n[ºo°]\.?)?|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
 });
 static CUSTOMER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)^\s*(cliente|facturar\s+a|facturado\s+a|destinatario|datos\s+del\s+cliente|receptor|adquiri?ente|comprador|se[ñn]or(es|a)?|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|k[äa]ufer|leistungsempf[äa]nger|rechnungsempf[äa]nger|acheteur)\b\s*[:\.]?\s*")
+    regex(r"(?i)^\s*(cliente|facturar\s+a|facturado\s+a|destinatario|datos\s+del\s+cliente|receptor|adquiri?ente|comprador|se[ñn]or(es|a)?|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|k[äa]ufer|leistungsempf[äa]nger|rechnungsempf[äa]nger|acheteur|nabywca)\b\s*[:\.]?\s*")
 });
 static SUPPLIER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)^\s*(proveedor|emisor|vendedor|supplier|seller|from|vendor|verk[äa]ufer|rechnungssteller|fournisseur|vendeur)\b\s*[:\.]?\s*")
+    regex(r"(?i)^\s*(proveedor|emisor|vendedor|supplier|seller|from|vendor|verk[äa]ufer|rechnungssteller|fournisseur|vendeur|sprzedawca)\b\s*[:\.]?\s*")
 });
 static TAX_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(nif|cif|nie|n\.i\.f\.|c\.i\.f\.|nit|rfc|vat(\s+(reg(istration)?\.?|no\.?|number|id))*|tax\s*id|f?ein|tin|ust\.?-?\s?id\.?(-?\s?nr)?\.?|tva|siret)\b")
+    regex(r"(?i)\b(nif|cif|nie|n\.i\.f\.|c\.i\.f\.|nit|rfc|vat(\s+(reg(istration)?\.?|no\.?|number|id))*|tax\s*id|f?ein|tin|ust\.?-?\s?id\.?(-?\s?nr)?\.?|tva|siret|nip)\b")
 });
 static WITHHOLDING_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(retenci[óo]n|irpf|withholding|ret\.\s*fuente|retefuente)"));
 static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|rechnungssumme\s+ohne\s+ust|netto\s*summe|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl|exclusief\s+btw|excl\.?\s+(btw|vat|tax|iva|mwst)|ohne\s+(mwst|ust))")
+    regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|rechnungssumme\s+ohne\s+ust|netto\s*summe|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl|exclusief\s+btw|excl\.?\s+(btw|vat|tax|iva|mwst)|ohne\s+(mwst|ust)|warto[śs][ćc]\s+netto)")
 });
 static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|\bust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
 });
 /// A tax id label ("VAT No.", "Tax ID"): its line holds an id, not an amount.
 static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bf?ein\b|\btin\b|ust-?id|ust\.?-?id|steuer-?nummer|\bst\.?-?nr|n[°º]\s*tva|\bsiret\b)")
+    regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bf?ein\b|\btin\b|ust-?id|ust\.?-?id|steuer-?nummer|\bst\.?-?nr|n[°º]\s*tva|\bsiret\b|\bnip\b)")
 });
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
 static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|bruttosumme|gesamtsumme|rechnungssumme(\s+(inkl|brutto))?|montant\s+ttc|net\s+[àa]\s+payer|somme\s+[àa]\s+payer|totaal|te\s+betalen)([^a-z]|$)")
+    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|bruttosumme|gesamtsumme|rechnungssumme(\s+(inkl|brutto))?|montant\s+ttc|net\s+[àa]\s+payer|somme\s+[àa]\s+payer|totaal|te\s+betalen|nale[żz]no[śs][ćc](\s+og[óo][łl]em)?|do\s+zap[łl]aty|razem)([^a-z]|$)")
 });
 static CREDIT_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(rectificativa|factura\s+de\s+abono|nota\s+(de\s+)?cr[ée]dito|credit\s+note|credit\s+memo|avoir|gutschrift)")
@@ -206,11 +206,18 @@ fn value_candidates<'a>(lines: &'a [TextLine], index: usize, label_start: usize,
     }
     if let Some(below) = lines.get(index + 1).filter(|below| below.page == line.page) {
         match (line.cells.get(cell_index), below.cells.is_empty()) {
-            (Some(extent), false) => {
-                if let Some(aligned) = aligned_cell(extent, below) {
-                    candidates.push((aligned, 0.86, below));
+            (Some(extent), false) => match aligned_cell(extent, below) {
+                Some(aligned) => candidates.push((aligned, 0.86, below)),
+                // Nothing under the label on the next line (a wrapped cell
+                // beside it): the value may stand one line further down.
+                None => {
+                    if let Some(aligned) =
+                        lines.get(index + 2).filter(|further| further.page == line.page && !further.cells.is_empty()).and_then(|further| aligned_cell(extent, further).map(|text| (text, further)))
+                    {
+                        candidates.push((aligned.0, 0.8, aligned.1));
+                    }
                 }
-            }
+            },
             _ => candidates.push((below.text.as_str(), 0.8, below)),
         }
     }
@@ -350,7 +357,7 @@ fn find_labelled_date<'a>(
 
 /// An issue-date label that names the invoice itself.
 static ISSUE_DATE_NAMING_INVOICE: LazyLock<Regex> =
-    LazyLock::new(|| regex(r"(?i)(factur|invoice|issue|emisi|expedici|rechnungs|factuur|beleg)"));
+    LazyLock::new(|| regex(r"(?i)(factur|invoice|issue|emisi|expedici|rechnungs|factuur|beleg|wystawienia)"));
 
 /// Whether the word just before a date label at `label_start` (in the same
 /// cell) says the date is of something else: "Order Date", "Delivery date",
