@@ -36,7 +36,7 @@ fn regex(pattern: &str) -> Regex {
 }
 
 static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2]\.?\s*(de\s+)?factura(\s+rectificativa)?|factura(\s+electr[óo]nica)?(\s+de\s+venta)?\s*(n[ºo°]\.?|n[úu]m(ero)?\.?|#)|invoice\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°]\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*(rechnung|gutschrift)[a-zäöü]*[\s\p{L}]{0,30}(\s*\([^)]{1,40}\)){0,2}\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
+    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2?®]{1,2}\.?\s*(de\s+)?factura(\s+rectificativa)?|factura(\s+electr[óo]nica)?(\s+de\s+venta)?\s*(n[ºo°2?®]{1,2}\.?|n[úu]m(ero)?\.?|#)|invoice\.?\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°2?®]{1,2}\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*(rechnung|gutschrift)[a-zäöü]*[\s\p{L}]{0,30}(\s*\([^)]{1,40}\)){0,2}\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture|data\s+wystawienia)\s*[:\.]?\s*")
@@ -45,7 +45,7 @@ static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*(:|$)|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis|termin\s+p[łl]atno[śs]ci)\s*[:\.]?\s*")
 });
 static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(orden\s+de\s+compra|n[ºo°]?\s*(de\s+)?pedido|\bpedido(\s+n[ºo°]\.?)?|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
+    regex(r"(?i)(orden\s+de\s+compra|n[ºo°2?®]{1,2}?\s*(de\s+)?pedido|\bpedido(\s+n[ºo°2?®]{1,2}\.?)?|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
 });
 static CUSTOMER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)^\s*(cliente|facturar\s+a|facturado\s+a|destinatario|datos\s+del\s+cliente|receptor|adquiri?ente|comprador|se[ñn]or(es|a)?|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|k[äa]ufer|leistungsempf[äa]nger|rechnungsempf[äa]nger|acheteur|nabywca)\b\s*[:\.]?\s*")
@@ -201,7 +201,10 @@ fn value_candidates<'a>(lines: &'a [TextLine], index: usize, label_start: usize,
         candidates.push((rest, 0.93, line));
     }
     let cell_index = line.cell_index(label_start);
-    if let Some(next_cell) = line.cell_text(cell_index + 1) {
+    // The next cell with a letter or digit in it (OCR may leave a stray
+    // ':' cell between a label and its value).
+    let next_cell = (cell_index + 1..cell_index + 3).filter_map(|index| line.cell_text(index)).find(|cell| cell.chars().any(char::is_alphanumeric));
+    if let Some(next_cell) = next_cell {
         candidates.push((next_cell, 0.9, line));
     }
     if let Some(below) = lines.get(index + 1).filter(|below| below.page == line.page) {
