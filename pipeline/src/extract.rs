@@ -17,16 +17,18 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-use crate::einvoice::pdf_attachment::find_einvoice_attachment;
+use crate::einvoice::pdf_attachment::{find_einvoice_attachment_in_document, may_carry_attachments};
 use crate::einvoice::{parse_einvoice_xml, EInvoice, EInvoiceError};
 use crate::extraction::{DocumentKind, ExtractedDocument, ExtractedField, ExtractionFailure, TextSource};
 use crate::fields::find_invoice_fields;
 use crate::identity::{page_may_be_identity_document, read_identity_page, IdentityReading};
 use crate::mrz::{find_mrz, MrzRecord};
-use crate::read::image_file::read_document_observing_pages;
+use crate::read::image_file::{read_document_observing_pages, RecognizedPage};
+use crate::read::pdf::{load_pdf, read_loaded_pdf_observing_pages};
 use crate::parse::date::format_date;
 use crate::read::ocr::OcrEngine;
-use crate::read::{check_file_size, read_document, sniff_format, FileFormat, ReadDocument, ReadFailure, ReadLimits, TextLine};
+use crate::read::plain_text::read_plain_text;
+use crate::read::{check_file_size, sniff_format, FileFormat, ReadDocument, ReadFailure, ReadLimits, TextLine};
 
 /// What extraction needs besides the bytes.
 #[derive(Debug, Clone)]
@@ -107,10 +109,14 @@ fn extract_by_format(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn O
             fill_from_einvoice(document, einvoice, 1);
             Ok(())
         }
-        FileFormat::Pdf if !options.ignore_embedded_xml => {
+        FileFormat::Pdf if !options.ignore_embedded_xml && may_carry_attachments(bytes) => {
             check_file_size(bytes, &options.limits).map_err(failure_to_contract)?;
+            // Parsed once, for the attachment and, without one, the visual
+            // reading. A PDF that cannot be parsed fails here as the visual
+            // reading would fail on it (encrypted or corrupt).
+            let pdf = load_pdf(bytes).map_err(failure_to_contract)?;
             // A PDF structure that trips lopdf here may still read visually.
-            let attachment = catch_unwind(|| find_einvoice_attachment(bytes))
+            let attachment = catch_unwind(AssertUnwindSafe(|| find_einvoice_attachment_in_document(&pdf)))
                 .ok()
                 .flatten()
                 .filter(|attachment| attachment.page_count <= options.limits.max_pages);
@@ -120,7 +126,7 @@ fn extract_by_format(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn O
                         let partial = einvoice.is_partial_profile();
                         fill_from_einvoice(document, einvoice, attachment.page_count);
                         if partial {
-                            complete_from_visual_reading(document, bytes, ocr, options);
+                            complete_from_visual_reading(document, &pdf, ocr, options);
                         }
                         return Ok(());
                     }
@@ -130,22 +136,50 @@ fn extract_by_format(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn O
                     ),
                 }
             }
-            extract_visually(document, bytes, ocr, options)
+            extract_visually(document, bytes, Some(&pdf), ocr, options)
         }
-        _ => extract_visually(document, bytes, ocr, options),
+        // A plain-text invoice (`.txt`): read as one text layer. A text file
+        // named as anything else (`notes.pdf`) stays unsupported.
+        FileFormat::Unknown if names_a_plain_text_file(&document.file) => {
+            check_file_size(bytes, &options.limits).map_err(failure_to_contract)?;
+            let read = read_plain_text(bytes).map_err(failure_to_contract)?;
+            document.pages = read.pages;
+            document.source = Some(read.source);
+            fill_fields(document, &read, options);
+            Ok(())
+        }
+        _ => extract_visually(document, bytes, None, ocr, options),
     }
+}
+
+/// Whether a file's name says it is plain text (`.txt`, `.text`).
+fn names_a_plain_text_file(file_label: &str) -> bool {
+    let lower = file_label.to_lowercase();
+    lower.ends_with(".txt") || lower.ends_with(".text")
 }
 
 /// Reads the file's text (PDF text layer or OCR) and finds the fields in it.
 /// A scanned page that looks like an identity document also has its MRZ
 /// band re-read with the MRZ alphabet and its visual zone read by label.
-fn extract_visually(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn OcrEngine, options: &ExtractOptions) -> Result<(), ExtractionFailure> {
+/// `loaded_pdf` is the file already parsed, when it is a PDF the caller
+/// parsed.
+fn extract_visually(
+    document: &mut ExtractedDocument,
+    bytes: &[u8],
+    loaded_pdf: Option<&lopdf::Document>,
+    ocr: &dyn OcrEngine,
+    options: &ExtractOptions,
+) -> Result<(), ExtractionFailure> {
     let mut identity: Option<IdentityReading> = None;
-    let read = read_document_observing_pages(bytes, ocr, &options.limits, &mut |page| {
+    let mut observe_page = |page: &RecognizedPage<'_>| {
         if identity.is_none() && page_may_be_identity_document(page.lines) {
             identity = read_identity_page(page.image, ocr, options.today, page.lines).filter(|reading| is_plausible_mrz(&reading.mrz));
         }
-    })
+    };
+    let read = match loaded_pdf {
+        Some(pdf) => read_loaded_pdf_observing_pages(pdf, ocr, &options.limits, &mut observe_page),
+        None => read_document_observing_pages(bytes, ocr, &options.limits, &mut observe_page),
+    }
     .map_err(failure_to_contract)?;
     document.pages = read.pages;
     document.source = Some(read.source);
@@ -190,8 +224,8 @@ fn fill_from_einvoice(document: &mut ExtractedDocument, einvoice: EInvoice, page
 /// is confirmed by the XML on [`FIELDS_THE_VISUAL_READING_MUST_AGREE_ON`]. If
 /// anything is added the source becomes `mixed`. A visual reading that
 /// fails or disagrees changes nothing.
-fn complete_from_visual_reading(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn OcrEngine, options: &ExtractOptions) {
-    let Ok(Ok(read)) = catch_unwind(AssertUnwindSafe(|| read_document(bytes, ocr, &options.limits))) else { return };
+fn complete_from_visual_reading(document: &mut ExtractedDocument, pdf: &lopdf::Document, ocr: &dyn OcrEngine, options: &ExtractOptions) {
+    let Ok(Ok(read)) = catch_unwind(AssertUnwindSafe(|| read_loaded_pdf_observing_pages(pdf, ocr, &options.limits, &mut |_| {}))) else { return };
     let visual = find_invoice_fields(&read.lines);
     let compared: Vec<bool> = FIELDS_THE_VISUAL_READING_MUST_AGREE_ON
         .iter()

@@ -73,7 +73,7 @@ pub fn find_einvoice_attachment(pdf_bytes: &[u8]) -> Option<PdfEInvoiceAttachmen
 /// on the file stream, `/AF`) or hides its dictionaries in compressed object
 /// streams (`/ObjStm`); a PDF with none of the three has no attachment, and
 /// is not parsed a second time.
-fn may_carry_attachments(pdf_bytes: &[u8]) -> bool {
+pub fn may_carry_attachments(pdf_bytes: &[u8]) -> bool {
     static ATTACHMENT_MARKERS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?-u)EmbeddedFile|/AF\b|/ObjStm").expect("a valid pattern"));
     ATTACHMENT_MARKERS.is_match(pdf_bytes)
 }

@@ -12,6 +12,7 @@ pub mod image_file;
 pub mod ocr;
 pub mod pdf;
 pub mod pdf_layout;
+pub mod plain_text;
 pub mod preprocess;
 
 use crate::einvoice::{sniff_einvoice_xml, SUPPORTED_EINVOICE_FORMATS};

@@ -49,6 +49,18 @@ pub fn read_pdf_observing_pages(
     observer: &mut PageObserver<'_>,
 ) -> Result<ReadDocument, ReadFailure> {
     let document = load_pdf(bytes)?;
+    read_loaded_pdf_observing_pages(&document, ocr, limits, observer)
+}
+
+/// [`read_pdf_observing_pages`] for a PDF already loaded by [`load_pdf`]
+/// (so that a caller that also looks for an embedded e-invoice parses the
+/// file once).
+pub fn read_loaded_pdf_observing_pages(
+    document: &Document,
+    ocr: &dyn OcrEngine,
+    limits: &ReadLimits,
+    observer: &mut PageObserver<'_>,
+) -> Result<ReadDocument, ReadFailure> {
     let pages = document.get_pages();
     let page_count = pages.len() as u32;
     if page_count == 0 {
@@ -64,14 +76,14 @@ pub fn read_pdf_observing_pages(
     let (mut text_pages, mut ocr_pages) = (0u32, 0u32);
     let mut skipped_images: Vec<String> = Vec::new();
     for (&page_number, &page_id) in &pages {
-        let page_text = super::pdf_layout::page_lines(&document, page_id, page_number);
+        let page_text = super::pdf_layout::page_lines(document, page_id, page_number);
         let alphanumeric = page_text.iter().flat_map(|line| line.text.chars()).filter(|character| character.is_alphanumeric()).count();
         if alphanumeric >= 3 {
             text_pages += 1;
             lines.extend(page_text);
             continue;
         }
-        let page_image = match readable_page_image(&document, page_id, limits)? {
+        let page_image = match readable_page_image(document, page_id, limits)? {
             PageImage::Decoded(image) => image,
             PageImage::Skipped(reason) => {
                 tracing::warn!(page = page_number, reason = %reason, "a scanned PDF page was not read");
@@ -81,7 +93,7 @@ pub fn read_pdf_observing_pages(
             PageImage::None => continue,
         };
         ocr_pages += 1;
-        let dots_per_inch = page_dots_per_inch(&document, page_id, &page_image).unwrap_or_else(|| guess_dots_per_inch(&page_image));
+        let dots_per_inch = page_dots_per_inch(document, page_id, &page_image).unwrap_or_else(|| guess_dots_per_inch(&page_image));
         lines.extend(recognize_scanned_page(page_image, page_number, dots_per_inch, ocr, observer)?);
     }
     if text_pages == 0 && ocr_pages == 0 {
@@ -106,7 +118,9 @@ pub fn read_pdf_observing_pages(
     Ok(ReadDocument { pages: page_count, source, lines })
 }
 
-fn load_pdf(bytes: &[u8]) -> Result<Document, ReadFailure> {
+/// Parses a PDF, failing as `encrypted` (password-protected) or `corrupt`
+/// (cannot be parsed) in the contract's words.
+pub fn load_pdf(bytes: &[u8]) -> Result<Document, ReadFailure> {
     let encrypted = || {
         ReadFailure::new(
             "encrypted",

@@ -38,9 +38,20 @@ fn transform(matrix: &Matrix, x: f32, y: f32) -> (f32, f32) {
     (x * matrix[0] + y * matrix[2] + matrix[4], x * matrix[1] + y * matrix[3] + matrix[5])
 }
 
+/// How a font's string bytes become text.
+enum FontEncoding<'a> {
+    /// A `/ToUnicode` CMap read by [`to_unicode_cmap`] (decodes exactly as
+    /// lopdf's `UnicodeMapEncoding` would, without the reverse map lopdf
+    /// builds for encoding, which costs tens of milliseconds for a CMap
+    /// covering all 65,536 two-byte codes).
+    ToUnicode(to_unicode_cmap::ToUnicodeMap),
+    /// Any other encoding, as lopdf reads it.
+    Lopdf(Encoding<'a>),
+}
+
 /// A font as the interpreter needs it: how to decode and how wide glyphs are.
 struct FontInfo<'a> {
-    encoding: Option<Encoding<'a>>,
+    encoding: Option<FontEncoding<'a>>,
     two_byte_codes: bool,
     simple_widths: Option<(u32, Vec<f32>)>,
     cid_widths: HashMap<u32, f32>,
@@ -60,7 +71,8 @@ impl FontInfo<'_> {
 
     fn decode(&self, bytes: &[u8]) -> String {
         match &self.encoding {
-            Some(encoding) => encoding.bytes_to_string(bytes).unwrap_or_else(|_| bytes.iter().map(|byte| *byte as char).collect()),
+            Some(FontEncoding::ToUnicode(map)) => map.decode(bytes),
+            Some(FontEncoding::Lopdf(encoding)) => encoding.bytes_to_string(bytes).unwrap_or_else(|_| bytes.iter().map(|byte| *byte as char).collect()),
             None => bytes.iter().map(|byte| *byte as char).collect(),
         }
     }
@@ -86,9 +98,38 @@ fn numbers(document: &Document, object: Option<&Object>) -> Vec<f32> {
         .unwrap_or_default()
 }
 
+/// The font's encoding, as lopdf's `get_font_encoding` gives it, except
+/// that a `/ToUnicode` CMap lopdf would read is read by
+/// [`to_unicode_cmap::ToUnicodeMap::parse`] when that recognises it (same
+/// decoding, a fraction of the cost); one it does not recognise goes to
+/// lopdf as before.
+fn font_encoding<'a>(document: &'a Document, font: &'a Dictionary) -> Option<FontEncoding<'a>> {
+    let lopdf_encoding = || font.get_font_encoding(document).ok().map(FontEncoding::Lopdf);
+    if !font.has_type(b"Font") {
+        return lopdf_encoding();
+    }
+    // lopdf reads the ToUnicode CMap when there is no /Encoding, or when the
+    // /Encoding is Identity-H or Identity-V.
+    let reads_to_unicode = match font.get(b"Encoding") {
+        Err(_) => true,
+        Ok(object) => matches!(resolve(document, object), Some(Object::Name(name)) if name == b"Identity-H" || name == b"Identity-V"),
+    };
+    if !reads_to_unicode {
+        return lopdf_encoding();
+    }
+    let Some(Ok(stream)) = font.get(b"ToUnicode").ok().and_then(|object| resolve(document, object)).map(Object::as_stream) else {
+        return lopdf_encoding();
+    };
+    let Ok(content) = stream.get_plain_content() else { return lopdf_encoding() };
+    match to_unicode_cmap::ToUnicodeMap::parse(&content) {
+        Some(map) => Some(FontEncoding::ToUnicode(map)),
+        None => lopdf_encoding(),
+    }
+}
+
 fn font_info<'a>(document: &'a Document, font: &'a Dictionary) -> FontInfo<'a> {
     let subtype = font.get(b"Subtype").and_then(Object::as_name).unwrap_or(b"");
-    let encoding = font.get_font_encoding(document).ok();
+    let encoding = font_encoding(document, font);
     if subtype == b"Type0" {
         let descendant = font
             .get(b"DescendantFonts")
@@ -412,4 +453,585 @@ fn group_into_lines(mut runs: Vec<TextRun>, media: [f32; 4], page_number: u32) -
         })
         .filter(|line| !line.text.is_empty())
         .collect()
+}
+
+/// `/ToUnicode` CMaps, read without lopdf's per-code reverse map.
+///
+/// lopdf turns a ToUnicode CMap into a range map and then, for text
+/// *encoding*, a hash map from every mapped Unicode sequence back to its
+/// code: one entry per code, so 65,536 allocations for the common
+/// "identity over all two-byte codes" CMap, which cost about 30 ms per font.
+/// Reading text never uses that reverse map.
+///
+/// [`ToUnicodeMap::parse`] is a recogniser for the same grammar as lopdf
+/// 0.47's `cmap_parser` that is, on purpose, never more lenient: it accepts
+/// only CMaps lopdf also accepts, and builds the same code-to-text map from
+/// them, so [`ToUnicodeMap::decode`] gives exactly what lopdf's
+/// `Encoding::UnicodeMapEncoding` gives. Whatever it does not recognise
+/// (another layout, overlapping ranges, an unusual dictionary), it declines
+/// with `None` and the caller falls back to lopdf, which then parses it (or
+/// fails and falls back to the standard encoding) as before.
+mod to_unicode_cmap {
+    /// What one range of codes maps to (lopdf's `BfRangeTarget`).
+    #[derive(Debug, Clone, PartialEq)]
+    enum RangeTarget {
+        /// One UTF-16 unit per code: the code plus this offset (wrapping).
+        CodePointOffset(u32),
+        /// A UTF-16 string whose last unit grows with the code.
+        Incrementing(Vec<u16>),
+        /// One UTF-16 string per code of the range, in order.
+        PerCode(Vec<Vec<u16>>),
+    }
+
+    /// One mapped range of codes of one byte length.
+    #[derive(Debug, Clone)]
+    struct MappedRange {
+        first_code: u32,
+        last_code: u32,
+        target: RangeTarget,
+    }
+
+    /// A parsed ToUnicode CMap.
+    #[derive(Debug, Default)]
+    pub(super) struct ToUnicodeMap {
+        /// Mapped ranges per code length (1 to 4 bytes), sorted, disjoint.
+        ranges_by_code_length: [Vec<MappedRange>; 4],
+        /// `begincodespacerange` entries: first code, last code, byte length.
+        codespace_ranges: Vec<(u32, u32, u8)>,
+    }
+
+    const REPLACEMENT_CHARACTER: u16 = 0xFFFD;
+
+    impl ToUnicodeMap {
+        /// Reads a ToUnicode CMap stream, or `None` when it is not one this
+        /// recogniser is sure lopdf reads the same way.
+        pub(super) fn parse(content: &[u8]) -> Option<ToUnicodeMap> {
+            let mut cursor = Cursor { input: content, position: 0 };
+            let mut entries: Vec<(u32, u32, u8, RangeTarget)> = Vec::new();
+            let mut map = ToUnicodeMap::default();
+            cursor.parse_cmap(&mut entries, &mut map.codespace_ranges)?;
+            for (first_code, last_code, code_length, target) in entries {
+                if !(1..=4).contains(&code_length) {
+                    return None;
+                }
+                map.ranges_by_code_length[code_length as usize - 1].push(MappedRange { first_code, last_code, target });
+            }
+            for ranges in &mut map.ranges_by_code_length {
+                ranges.sort_by_key(|range| range.first_code);
+                // lopdf's range map lets a later range overwrite part of an
+                // earlier one and merges touching ranges with equal targets,
+                // which moves the start an incrementing target counts from.
+                // Such CMaps are left to lopdf.
+                for pair in ranges.windows(2) {
+                    let (previous, next) = (&pair[0], &pair[1]);
+                    if next.first_code <= previous.last_code {
+                        return None;
+                    }
+                    let touching = previous.last_code.checked_add(1) == Some(next.first_code);
+                    if touching && previous.target == next.target && !matches!(previous.target, RangeTarget::CodePointOffset(_)) {
+                        return None;
+                    }
+                }
+            }
+            Some(map)
+        }
+
+        /// lopdf's `ToUnicodeCMap::get`.
+        fn get(&self, code: u32, code_length: u8) -> Option<Vec<u16>> {
+            if !(1..=4).contains(&code_length) {
+                return None;
+            }
+            let ranges = &self.ranges_by_code_length[code_length as usize - 1];
+            let index = ranges.partition_point(|range| range.first_code <= code).checked_sub(1)?;
+            let range = &ranges[index];
+            if code > range.last_code {
+                return None;
+            }
+            Some(match &range.target {
+                RangeTarget::CodePointOffset(offset) => vec![code.wrapping_add(*offset) as u16],
+                RangeTarget::Incrementing(units) => {
+                    let mut units = units.clone();
+                    if let Some(last) = units.last_mut() {
+                        *last = last.wrapping_add((code - range.first_code) as u16);
+                    }
+                    units
+                }
+                RangeTarget::PerCode(strings) => strings.get((code - range.first_code) as usize).cloned().unwrap_or_else(|| vec![REPLACEMENT_CHARACTER]),
+            })
+        }
+
+        fn get_or_replacement(&self, code: u32, code_length: u8) -> Vec<u16> {
+            self.get(code, code_length).unwrap_or_else(|| vec![REPLACEMENT_CHARACTER])
+        }
+
+        /// lopdf's `ToUnicodeCMap::get_for_decoding`: with codespace ranges,
+        /// a code inside one of its length is decoded (or replaced), any
+        /// other is not a whole code yet.
+        fn get_for_decoding(&self, code: u32, code_length: u8) -> Option<Vec<u16>> {
+            if self.codespace_ranges.is_empty() {
+                return self.get(code, code_length);
+            }
+            let inside = self.codespace_ranges.iter().any(|&(low, high, length)| {
+                length == code_length
+                    && (0..length).all(|index| {
+                        let shift = 8 * index as u32;
+                        let byte = (code >> shift) as u8;
+                        (low >> shift) as u8 <= byte && byte <= (high >> shift) as u8
+                    })
+            });
+            inside.then(|| self.get_or_replacement(code, code_length))
+        }
+
+        /// The text of a string shown with this CMap, as lopdf's
+        /// `Encoding::UnicodeMapEncoding` decodes it.
+        pub(super) fn decode(&self, bytes: &[u8]) -> String {
+            let mut units: Vec<u16> = Vec::with_capacity(bytes.len());
+            let mut bytes_in_code = 0u8;
+            let mut code = 0u32;
+            for byte in bytes {
+                if bytes_in_code == 4 {
+                    units.extend(self.get_or_replacement(code, 4));
+                    code = 0;
+                    bytes_in_code = 0;
+                }
+                bytes_in_code += 1;
+                code = code.wrapping_mul(256).wrapping_add(*byte as u32);
+                if let Some(value) = self.get_for_decoding(code, bytes_in_code) {
+                    code = 0;
+                    bytes_in_code = 0;
+                    units.extend(value);
+                }
+            }
+            if bytes_in_code > 0 {
+                units.extend(self.get_or_replacement(code, bytes_in_code));
+            }
+            utf16_big_endian_with_bom_sniffing(&units)
+        }
+    }
+
+    /// What `encoding_rs::UTF_16BE.decode` makes of the units' big-endian
+    /// bytes: a byte order mark at the start picks the encoding (UTF-8,
+    /// UTF-16LE or UTF-16BE) and is dropped; malformed sequences become
+    /// U+FFFD.
+    fn utf16_big_endian_with_bom_sniffing(units: &[u16]) -> String {
+        let bytes_at = |index: usize| -> Option<u8> { units.get(index / 2).map(|unit| if index % 2 == 0 { (unit >> 8) as u8 } else { *unit as u8 }) };
+        if bytes_at(0) == Some(0xEF) && bytes_at(1) == Some(0xBB) && bytes_at(2) == Some(0xBF) {
+            let bytes: Vec<u8> = (3..units.len() * 2).filter_map(bytes_at).collect();
+            return String::from_utf8_lossy(&bytes).into_owned();
+        }
+        match units.first() {
+            Some(0xFFFE) => char::decode_utf16(units[1..].iter().map(|unit| unit.swap_bytes())).map(|decoded| decoded.unwrap_or('\u{FFFD}')).collect(),
+            Some(0xFEFF) => char::decode_utf16(units[1..].iter().copied()).map(|decoded| decoded.unwrap_or('\u{FFFD}')).collect(),
+            _ => char::decode_utf16(units.iter().copied()).map(|decoded| decoded.unwrap_or('\u{FFFD}')).collect(),
+        }
+    }
+
+    /// A position in the CMap's bytes. Every `expect_*` and `skip_*` mirrors
+    /// the lopdf parser of the same name (`tag`, `space0`, `space1`,
+    /// `multispace0`, `multispace1`, `digit1`...); any mismatch is `None`.
+    struct Cursor<'input> {
+        input: &'input [u8],
+        position: usize,
+    }
+
+    impl Cursor<'_> {
+        fn rest(&self) -> &[u8] {
+            &self.input[self.position..]
+        }
+
+        fn peek(&self) -> Option<u8> {
+            self.input.get(self.position).copied()
+        }
+
+        fn expect(&mut self, word: &[u8]) -> Option<()> {
+            self.rest().starts_with(word).then(|| self.position += word.len())
+        }
+
+        /// lopdf's `space0`: spaces and tabs only; returns how many.
+        fn skip_spaces(&mut self) -> usize {
+            let count = self.rest().iter().take_while(|byte| matches!(byte, b' ' | b'\t')).count();
+            self.position += count;
+            count
+        }
+
+        fn expect_spaces(&mut self) -> Option<()> {
+            (self.skip_spaces() > 0).then_some(())
+        }
+
+        /// lopdf's `multispace0`: spaces, tabs, line ends and comments that
+        /// end with a line end; returns whether anything was skipped.
+        fn skip_blanks(&mut self) -> bool {
+            let start = self.position;
+            loop {
+                match self.peek() {
+                    Some(b' ' | b'\t' | b'\r' | b'\n') => self.position += 1,
+                    Some(b'%') => {
+                        let Some(end) = self.rest().iter().position(|byte| matches!(byte, b'\r' | b'\n')) else { break };
+                        self.position += end;
+                    }
+                    _ => break,
+                }
+            }
+            self.position > start
+        }
+
+        fn expect_blanks(&mut self) -> Option<()> {
+            self.skip_blanks().then_some(())
+        }
+
+        fn expect_digits(&mut self) -> Option<&[u8]> {
+            let count = self.rest().iter().take_while(|byte| byte.is_ascii_digit()).count();
+            let start = self.position;
+            self.position += count;
+            (count > 0).then(|| &self.input[start..start + count])
+        }
+
+        /// A name of regular characters (no `#` escapes), after its `/`.
+        fn expect_simple_name(&mut self) -> Option<()> {
+            self.expect(b"/")?;
+            let count = self
+                .rest()
+                .iter()
+                .take_while(|byte| !b" \t\n\r\0\x0C()<>[]{}/%#".contains(byte))
+                .count();
+            self.position += count;
+            (count > 0 && self.peek() != Some(b'#')).then_some(())
+        }
+
+        fn hex_byte(&mut self) -> Option<u8> {
+            let pair = self.rest().get(..2)?;
+            let value = (char::from(pair[0]).to_digit(16)? << 4) | char::from(pair[1]).to_digit(16)?;
+            self.position += 2;
+            Some(value as u8)
+        }
+
+        /// lopdf's `source_code`: `<` one to four hex bytes `>`.
+        fn source_code(&mut self) -> Option<(u32, u8)> {
+            self.expect(b"<")?;
+            let mut code = 0u32;
+            let mut length = 0u8;
+            while length < 4 && self.peek() != Some(b'>') {
+                code = code * 256 + self.hex_byte()? as u32;
+                length += 1;
+            }
+            self.expect(b">")?;
+            (length > 0).then_some((code, length))
+        }
+
+        /// lopdf's `code_range_pair`: two source codes of one length.
+        fn code_range_pair(&mut self) -> Option<(u32, u32, u8)> {
+            let (first, first_length) = self.source_code()?;
+            self.skip_spaces();
+            let (last, last_length) = self.source_code()?;
+            (first_length == last_length).then_some((first, last, first_length))
+        }
+
+        /// lopdf's `target_string`: `<` one to 256 UTF-16 units, each
+        /// followed by optional white space (comments not accepted here) `>`.
+        fn target_string(&mut self) -> Option<Vec<u16>> {
+            self.expect(b"<")?;
+            let mut units = Vec::new();
+            while self.peek() != Some(b'>') {
+                if units.len() == 256 {
+                    return None;
+                }
+                let high = self.hex_byte()?;
+                let low = self.hex_byte()?;
+                units.push(u16::from(high) << 8 | u16::from(low));
+                let blanks = self.rest().iter().take_while(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n')).count();
+                self.position += blanks;
+            }
+            self.expect(b">")?;
+            (!units.is_empty()).then_some(units)
+        }
+
+        /// lopdf's `range_target_array`: `[` target strings separated by spaces `]`.
+        fn target_array(&mut self) -> Option<Vec<Vec<u16>>> {
+            self.expect(b"[")?;
+            self.skip_spaces();
+            let mut strings = vec![self.target_string()?];
+            loop {
+                let spaces = self.skip_spaces();
+                match self.peek() {
+                    Some(b'<') if spaces > 0 => strings.push(self.target_string()?),
+                    Some(b']') => {
+                        self.position += 1;
+                        return Some(strings);
+                    }
+                    _ => return None,
+                }
+            }
+        }
+
+        /// The whole stream, as lopdf's `cmap_stream`.
+        fn parse_cmap(&mut self, entries: &mut Vec<(u32, u32, u8, RangeTarget)>, codespace_ranges: &mut Vec<(u32, u32, u8)>) -> Option<()> {
+            // cidinit_procset
+            let _ = self.expect(b"\xEF\xBB\xBF");
+            self.skip_blanks();
+            self.expect(b"/CIDInit")?;
+            self.skip_spaces();
+            self.expect(b"/ProcSet").or_else(|| self.expect(b"/Procset"))?;
+            self.expect_spaces()?;
+            self.expect(b"findresource")?;
+            self.expect_spaces()?;
+            self.expect(b"begin")?;
+            self.expect_blanks()?;
+            // cmap_resource_dictionary
+            self.expect_digits()?;
+            self.expect_spaces()?;
+            self.expect(b"dict")?;
+            self.expect_spaces()?;
+            self.expect(b"begin")?;
+            self.expect_blanks()?;
+            // cmap_data
+            self.expect(b"begincmap")?;
+            self.expect_blanks()?;
+            let mut metadata_items = 0;
+            while self.peek() == Some(b'/') {
+                if metadata_items == 7 {
+                    return None;
+                }
+                self.metadata_item()?;
+                metadata_items += 1;
+            }
+            if metadata_items == 0 {
+                return None;
+            }
+            let mut sections = 0;
+            while self.peek().is_some_and(|byte| byte.is_ascii_digit()) {
+                self.section(entries, codespace_ranges)?;
+                sections += 1;
+            }
+            if sections == 0 {
+                return None;
+            }
+            self.expect(b"endcmap")?;
+            self.expect_blanks()?;
+            self.expect(b"CMapName")?;
+            self.expect_spaces()?;
+            self.expect(b"currentdict")?;
+            self.skip_spaces();
+            self.expect(b"/CMap")?;
+            self.expect_spaces()?;
+            self.expect(b"defineresource")?;
+            self.expect_spaces()?;
+            self.expect(b"pop")?;
+            self.expect_blanks()?;
+            self.expect(b"end")?;
+            self.expect_blanks()?;
+            // What follows the last `end` is not looked at, as in lopdf.
+            self.expect(b"end")
+        }
+
+        /// One of `/CIDSystemInfo`, `/CMapName`, `/CMapType`,
+        /// `/CMapVersion`, `/UIDOffset`, `/WMode`, `/XUID` ... `def`.
+        fn metadata_item(&mut self) -> Option<()> {
+            if self.expect(b"/CIDSystemInfo").is_some() {
+                self.skip_blanks();
+                self.simple_dictionary()?;
+                self.skip_blanks();
+            } else if self.expect(b"/CMapName").is_some() {
+                self.skip_spaces();
+                self.expect_simple_name()?;
+                self.expect_spaces()?;
+            } else if self.expect(b"/CMapVersion").is_some() {
+                self.expect_spaces()?;
+                self.expect_digits()?;
+                if self.expect(b".").is_some() {
+                    self.expect_digits()?;
+                }
+                self.expect_spaces()?;
+            } else if self.expect(b"/CMapType").is_some() || self.expect(b"/UIDOffset").is_some() || self.expect(b"/WMode").is_some() {
+                self.expect_spaces()?;
+                self.expect_digits()?;
+                self.expect_spaces()?;
+            } else if self.expect(b"/XUID").is_some() {
+                self.expect_spaces()?;
+                self.expect(b"[")?;
+                self.expect_digits()?;
+                while self.skip_spaces() > 0 {
+                    self.expect_digits()?;
+                }
+                self.expect(b"]")?;
+                self.expect_spaces()?;
+            } else {
+                return None;
+            }
+            self.expect(b"def")?;
+            self.expect_blanks()
+        }
+
+        /// `<< /Key value ... >>` whose values are simple literal strings
+        /// (no parentheses, backslashes or line ends inside), unsigned
+        /// integers or simple names: the CIDSystemInfo dictionaries
+        /// producers write. Anything else is declined.
+        fn simple_dictionary(&mut self) -> Option<()> {
+            self.expect(b"<<")?;
+            loop {
+                self.skip_blanks_without_comments();
+                if self.expect(b">>").is_some() {
+                    return Some(());
+                }
+                self.expect_simple_name()?;
+                self.skip_blanks_without_comments();
+                match self.peek()? {
+                    b'(' => {
+                        self.position += 1;
+                        let length = self.rest().iter().position(|byte| b"()\\\r\n".contains(byte))?;
+                        self.position += length;
+                        self.expect(b")")?;
+                    }
+                    b'/' => self.expect_simple_name()?,
+                    b'0'..=b'9' => {
+                        let digits = self.expect_digits()?;
+                        // Longer than an i64 surely holds, or a real: declined.
+                        if digits.len() > 18 || self.peek() == Some(b'.') {
+                            return None;
+                        }
+                    }
+                    _ => return None,
+                }
+                // A value must be followed by white space or a delimiter
+                // (`>>` or the next name), as lopdf's parsers require.
+                if !matches!(self.peek(), Some(b' ' | b'\t' | b'\r' | b'\n' | b'>' | b'/')) {
+                    return None;
+                }
+            }
+        }
+
+        fn skip_blanks_without_comments(&mut self) {
+            let count = self.rest().iter().take_while(|byte| matches!(byte, b' ' | b'\t' | b'\r' | b'\n')).count();
+            self.position += count;
+        }
+
+        /// One `begincodespacerange`, `beginbfchar` or `beginbfrange`
+        /// section, up to and including the blanks after its end keyword.
+        fn section(&mut self, entries: &mut Vec<(u32, u32, u8, RangeTarget)>, codespace_ranges: &mut Vec<(u32, u32, u8)>) -> Option<()> {
+            self.expect_digits()?;
+            self.expect_spaces()?;
+            if self.expect(b"begincodespacerange").is_some() {
+                self.expect_blanks()?;
+                let mut count = 0;
+                while self.peek() == Some(b'<') {
+                    codespace_ranges.push(self.code_range_pair()?);
+                    self.expect_blanks()?;
+                    count += 1;
+                }
+                if count == 0 {
+                    return None;
+                }
+                self.expect(b"endcodespacerange")?;
+            } else if self.expect(b"beginbfchar").is_some() {
+                self.expect_blanks()?;
+                while self.peek() == Some(b'<') {
+                    let (code, length) = self.source_code()?;
+                    self.skip_spaces();
+                    let units = self.target_string()?;
+                    self.expect_blanks()?;
+                    let target = if units.len() == 1 { RangeTarget::CodePointOffset((units[0] as u32).wrapping_sub(code)) } else { RangeTarget::Incrementing(units) };
+                    entries.push((code, code, length, target));
+                }
+                self.expect(b"endbfchar")?;
+            } else if self.expect(b"beginbfrange").is_some() {
+                self.expect_blanks()?;
+                while self.peek() == Some(b'<') {
+                    let (first, last, length) = self.code_range_pair()?;
+                    self.skip_spaces();
+                    let strings = match self.peek()? {
+                        b'<' => vec![self.target_string()?],
+                        b'[' => self.target_array()?,
+                        _ => return None,
+                    };
+                    self.expect_blanks()?;
+                    // lopdf refuses the whole CMap for a backwards range.
+                    if last < first {
+                        return None;
+                    }
+                    let target = match &strings[..] {
+                        [single] if single.len() == 1 => RangeTarget::CodePointOffset((single[0] as u32).wrapping_sub(first)),
+                        [single] => RangeTarget::Incrementing(single.clone()),
+                        _ => RangeTarget::PerCode(strings),
+                    };
+                    entries.push((first, last, length, target));
+                }
+                self.expect(b"endbfrange")?;
+            } else {
+                return None;
+            }
+            self.expect_blanks()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{Stream, dictionary};
+
+    /// A document holding one Type0 font whose ToUnicode CMap is `cmap`.
+    fn document_with_to_unicode(cmap: &str) -> (Document, ObjectId) {
+        let mut document = Document::with_version("1.7");
+        let cmap_id = document.add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
+        let font_id = document.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Test", "Encoding" => "Identity-H", "ToUnicode" => cmap_id,
+        });
+        (document, font_id)
+    }
+
+    const HEADER: &str = "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n\
+        /CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n";
+    const FOOTER: &str = "endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+
+    /// Decodes every one- and two-byte code and a few longer strings with
+    /// tramite's reading of the font and with lopdf's, and returns whether
+    /// tramite's own CMap reader was used.
+    fn decodes_like_lopdf(cmap: &str) -> bool {
+        let (document, font_id) = document_with_to_unicode(cmap);
+        let font = document.get_dictionary(font_id).unwrap();
+        let ours = font_encoding(&document, font).unwrap();
+        let lopdf = font.get_font_encoding(&document).unwrap();
+        let mut strings: Vec<Vec<u8>> = (0..=255u8).map(|byte| vec![byte]).collect();
+        strings.extend((0..=65535u16).map(|code| code.to_be_bytes().to_vec()));
+        strings.push((0..=255u8).collect());
+        strings.push((0..=255u8).rev().cycle().take(777).collect());
+        for string in &strings {
+            let decoded = match &ours {
+                FontEncoding::ToUnicode(map) => map.decode(string),
+                FontEncoding::Lopdf(encoding) => encoding.bytes_to_string(string).unwrap(),
+            };
+            assert_eq!(decoded, lopdf.bytes_to_string(string).unwrap(), "{string:?} with {cmap}");
+        }
+        matches!(ours, FontEncoding::ToUnicode(_))
+    }
+
+    #[test]
+    fn an_identity_cmap_over_all_two_byte_codes_is_read_without_lopdf_and_decodes_the_same() {
+        let ranges: String = (0..=255u32).map(|high| format!("<{high:02x}00> <{high:02x}ff> <{high:02x}00>\n")).collect();
+        let cmap = format!("{HEADER}1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n256 beginbfrange\n{ranges}endbfrange\n{FOOTER}");
+        assert!(decodes_like_lopdf(&cmap));
+    }
+
+    #[test]
+    fn characters_ligatures_and_arrays_decode_as_lopdf_decodes_them() {
+        let cmap = format!(
+            "{HEADER}1 begincodespacerange\n<0000> <00FF>\nendcodespacerange\n3 beginbfchar\n<0003> <0020>\n<0011> <00660069>\n<0012><D835DC00>\nendbfchar\n\
+             2 beginbfrange\n<0020> <0030> [<0041> <00420043> <FEFF0044>]\n<0040><0050> <00E9>\nendbfrange\n{FOOTER}"
+        );
+        assert!(decodes_like_lopdf(&cmap));
+        let one_byte = format!("{HEADER}1 begincodespacerange\n<00> <FF>\nendcodespacerange\n1 beginbfrange\n<20> <7E> <0020>\nendbfrange\n{FOOTER}");
+        assert!(decodes_like_lopdf(&one_byte));
+    }
+
+    #[test]
+    fn cmaps_the_reader_declines_still_decode_as_lopdf_decodes_them() {
+        // Overlapping ranges: lopdf's range map rules apply, so lopdf reads it.
+        let overlapping = format!("{HEADER}1 beginbfrange\n<0000> <00FF> <0100>\n<0010> <0020> <0041>\nendbfrange\n{FOOTER}");
+        assert!(!decodes_like_lopdf(&overlapping));
+        // No `endcmap`: lopdf cannot parse it and falls back to the standard encoding.
+        let truncated = format!("{HEADER}1 beginbfrange\n<0000> <00FF> <0100>\nendbfrange\n");
+        assert!(!decodes_like_lopdf(&truncated));
+        // A range whose code lengths differ is refused by lopdf too.
+        let mismatched = format!("{HEADER}1 beginbfrange\n<0000> <FF> <0100>\nendbfrange\n{FOOTER}");
+        assert!(!decodes_like_lopdf(&mismatched));
+    }
 }
