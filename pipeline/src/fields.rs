@@ -115,7 +115,12 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
     }
 
     let amounts = find_amount_fields(lines, &context);
+    // OCR that drops an amount's decimals ("$10,436." for "$10,436.92")
+    // can drop them on every totals line alike, and the arithmetic then
+    // holds on wrong values: such amounts are left for review.
+    let decimals_lost = context.decimal_style.is_some() && amounts.iter().any(|(_, (_, _, line))| amount_lost_its_decimals(&line.text));
     for (name, (value, confidence, line)) in amounts {
+        let confidence = if decimals_lost { confidence.min(0.6) } else { confidence };
         put(name, format_amount(value), confidence, line);
     }
     if let Some((rate, line)) = single_tax_rate(lines) {
@@ -141,6 +146,13 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
 
 fn field_at(value: String, confidence: f32, line: &TextLine) -> ExtractedField {
     ExtractedField { value, confidence: (confidence * line.confidence.max(0.5)).clamp(0.0, 1.0), page: line.page, bbox: line.bbox }
+}
+
+/// Whether a line holds an amount cut off after its decimal separator
+/// ("$10,436." or "861,"), the trace of digits the reader lost.
+fn amount_lost_its_decimals(text: &str) -> bool {
+    static CUT_AFTER_SEPARATOR: LazyLock<Regex> = LazyLock::new(|| regex(r"\d[.,](\s|$)"));
+    CUT_AFTER_SEPARATOR.is_match(text)
 }
 
 /// How the document writes numbers and dates, guessed from its whole text.
