@@ -635,8 +635,58 @@ fn verdict_for_unrecognized(id: &str) -> TaxIdVerdict {
     }
 }
 
+/// Characters OCR takes for one another in tax ids printed in sans fonts.
+const OCR_CONFUSIONS: &[(char, char)] = &[('5', 'S'), ('1', 'I'), ('0', 'O'), ('8', 'B'), ('2', 'Z'), ('6', 'G')];
+
+/// A tax id as OCR read it, repaired: when `read` fails its check, every
+/// variant with one or two OCR confusions swapped (`5`/`S`, `1`/`I`,
+/// `0`/`O`, `8`/`B`, `2`/`Z`, `6`/`G`) is checked, and the repair is kept
+/// only when exactly one variant passes, as the MRZ reader does with its
+/// check digits. `None` when `read` is valid already or no single repair
+/// holds.
+pub fn repair_ocr_confusions_in_tax_id(read: &str) -> Option<String> {
+    let is_valid = |candidate: &str| matches!(check_tax_id(candidate, None), TaxIdVerdict::Valid(_));
+    if is_valid(read) {
+        return None;
+    }
+    let characters: Vec<char> = read.chars().collect();
+    let swap = |character: char| OCR_CONFUSIONS.iter().find_map(|(first, second)| match character {
+        c if c == *first => Some(*second),
+        c if c == *second => Some(*first),
+        _ => None,
+    });
+    let swappable: Vec<usize> = (0..characters.len()).filter(|index| swap(characters[*index]).is_some()).collect();
+    let mut repairs: Vec<String> = Vec::new();
+    let mut try_variant = |positions: &[usize]| {
+        let mut variant = characters.clone();
+        for position in positions {
+            variant[*position] = swap(variant[*position]).expect("only swappable positions");
+        }
+        let variant: String = variant.into_iter().collect();
+        if is_valid(&variant) && !repairs.contains(&variant) {
+            repairs.push(variant);
+        }
+    };
+    for (index, first) in swappable.iter().enumerate() {
+        try_variant(&[*first]);
+        for second in &swappable[index + 1..] {
+            try_variant(&[*first, *second]);
+        }
+    }
+    if repairs.len() == 1 { repairs.pop() } else { None }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_ocr_confusion_in_a_tax_id_is_repaired_only_when_one_variant_passes_its_check() {
+        // SBX850228ST3 and CBX850420IM1 are valid RFCs, read with S as 5 and I as 1.
+        assert_eq!(super::repair_ocr_confusions_in_tax_id("SBX8502285T3").as_deref(), Some("SBX850228ST3"));
+        assert_eq!(super::repair_ocr_confusions_in_tax_id("CBX8504201M1").as_deref(), Some("CBX850420IM1"));
+        assert_eq!(super::repair_ocr_confusions_in_tax_id("SBX850228ST3"), None, "already valid");
+        assert_eq!(super::repair_ocr_confusions_in_tax_id("B0000000"), None, "no variant passes");
+    }
+
     use super::*;
 
     /// Every variant of `id` with one digit replaced by another digit.
