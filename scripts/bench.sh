@@ -49,7 +49,7 @@ PY
 
 # 2. OCR of one page: tramite (engine kept warm across pages) vs the bare tesseract CLI.
 "$tramite" --quiet --data-dir "$work/data" demo >/dev/null 2>&1 || true
-page=$(ls "$work"/data/demo/inbox/*.png | head -1)
+page=$(ls "$work"/data/demo/inbox/invoice-*.png | head -1)
 pages=(); for _ in $(seq 4); do pages+=("$page"); done
 start=$(now)
 TRAMITE_WORKERS_COUNT=1 $tramite extract --format jsonl "${pages[@]}" >/dev/null
@@ -57,8 +57,16 @@ tramite_seconds=$(echo "$(elapsed "$start" "$(now)") / 4" | bc -l)
 start=$(now)
 for p in "${pages[@]}"; do tesseract "$p" - --psm 3 -l spa+eng >/dev/null 2>&1; done
 cli_seconds=$(echo "$(elapsed "$start" "$(now)") / 4" | bc -l)
-printf 'OCR of one 200 dpi A4 page (spa+eng, psm 3): tramite %.2f s, tesseract CLI %.2f s (ratio %.2f)\n' \
+printf 'OCR of one 200 dpi A4 invoice page (spa+eng, psm 3): tramite %.2f s, tesseract CLI %.2f s (ratio %.2f)\n' \
   "$tramite_seconds" "$cli_seconds" "$(echo "$tramite_seconds / $cli_seconds" | bc -l)"
+
+# 2b. A TD3 passport page (the ICAO specimen): whole page, MRZ band and visual zone, per page in steady state.
+td3=../shared/corpus/mrz/specimens/passport-td3.png
+if [ -f "$td3" ]; then
+  one=$( { /usr/bin/time -f '%U %S' env TRAMITE_WORKERS_COUNT=1 $tramite extract --format jsonl "$td3" >/dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}')
+  five=$( { /usr/bin/time -f '%U %S' env TRAMITE_WORKERS_COUNT=1 $tramite extract --format jsonl "$td3" "$td3" "$td3" "$td3" "$td3" >/dev/null; } 2>&1 | tail -1 | awk '{print $1 + $2}')
+  printf 'TD3 passport page (%s), one core: %.2f s CPU per page in steady state\n' "$(basename "$td3")" "$(echo "($five - $one) / 4" | bc -l)"
+fi
 
 # 3. A batch of scans on one core and on two.
 scans=("$work"/data/demo/inbox/*.png "$work"/data/demo/inbox/*.jpg)

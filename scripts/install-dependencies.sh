@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(pkg-config clang libclang-dev libtesseract-dev libleptonica-dev
-          tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd qpdf bc ca-certificates curl)
+          tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd qpdf bc time ca-certificates curl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
