@@ -63,6 +63,30 @@ static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
 static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|\bust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
 });
+/// Lowercase ASCII words of which every match of `TAX_LINE` holds one.
+const TAX_LINE_WORDS: &[&str] =
+    &["cuota", "iva", "i.v.a", "vat", "tax", "impuesto", "igv", "gst", "mwst", "ust", "umsatzsteuer", "steuerbetrag", "tva", "btw"];
+/// Lowercase ASCII words of which every match of `TAX_ID_LINE` holds one.
+const TAX_ID_LINE_WORDS: &[&str] = &["vat", "tax", "nif", "cif", "nit", "rfc", "ein", "tin", "ust", "steuer", "nr", "tva", "siret", "nip"];
+/// Lowercase ASCII words of which every match of `ISSUE_DATE_LABEL` holds one.
+const ISSUE_DATE_LABEL_WORDS: &[&str] = &["fecha", "date", "issued", "datum", "vom", "data"];
+/// Lowercase ASCII words of which every match of `DUE_DATE_LABEL` holds one.
+const DUE_DATE_LABEL_WORDS: &[&str] = &["fecha", "vencimiento", "vto", "due", "pay", "llig", "ance", "date", "datum", "zahlungsziel", "zahlbar", "termin"];
+
+/// Whether a case-insensitive pattern every match of which holds one of
+/// `words` (lowercase ASCII) may match `text`: a cheap test that spares
+/// running the pattern (slow on non-ASCII text, where Unicode `\b` makes
+/// the regex engine leave its DFA). Case-insensitive matching also folds
+/// the Kelvin sign and the long s onto `k` and `s`: text holding either
+/// is always given to the pattern.
+fn may_hold_word(text: &str, words: &[&str]) -> bool {
+    if text.contains(['\u{17F}', '\u{212A}']) {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    words.iter().any(|word| lower.contains(word))
+}
+
 /// A tax id label ("VAT No.", "Tax ID"): its line holds an id, not an amount.
 static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bf?ein\b|\btin\b|ust-?id|ust\.?-?id|steuer-?nummer|\bst\.?-?nr|n[°º]\s*tva|\bsiret\b|\bnip\b)")
@@ -85,6 +109,7 @@ static INVOICE_NUMBER_VALUE: LazyLock<Regex> = LazyLock::new(|| regex(r"^#?[A-Za
 
 /// Finds invoice fields in reading-order lines.
 pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
+    AMOUNT_ROLES.with(|roles| roles.borrow_mut().clear());
     let full_text: String = lines.iter().map(|line| line.text.as_str()).collect::<Vec<_>>().join("\n");
     let context = DocumentContext::from_text(&full_text);
     let mut found = InvoiceFields::default();
@@ -338,6 +363,13 @@ fn find_labelled_date<'a>(
     skip_line: Option<&TextLine>,
 ) -> Option<(chrono::NaiveDate, f32, &'a TextLine)> {
     let issue_label = std::ptr::eq(label, &*ISSUE_DATE_LABEL);
+    let label_words = if issue_label {
+        Some(ISSUE_DATE_LABEL_WORDS)
+    } else if std::ptr::eq(label, &*DUE_DATE_LABEL) {
+        Some(DUE_DATE_LABEL_WORDS)
+    } else {
+        None
+    };
     // For the issue date, a label naming the invoice ("Invoice Date",
     // "Fecha de factura") wins over a bare "Date" anywhere on the page, and
     // a bare "Date" qualified by another event ("Order Date", "Fecha de
@@ -345,6 +377,9 @@ fn find_labelled_date<'a>(
     let passes: &[bool] = if issue_label { &[true, false] } else { &[false] };
     for &naming_the_invoice_only in passes {
         for (index, line) in lines.iter().enumerate() {
+            if label_words.is_some_and(|words| !may_hold_word(&line.text, words)) {
+                continue;
+            }
             for label_match in label.find_iter(&line.text) {
                 if issue_label {
                     let inside_due_label = DUE_DATE_LABEL.find_iter(&line.text).any(|due| due.start() <= label_match.start() && due.end() >= label_match.end());
@@ -402,7 +437,24 @@ enum AmountRole {
 /// advisory" is not a tax line, and a row with three or more amounts is a
 /// line item, not a total.
 fn amount_role(text: &str) -> Option<AmountRole> {
-    if TAX_ID_LINE.is_match(text) {
+    // A pure function of the text, asked again and again for the same cells
+    // (every cell to the right of every labelled cell): remembered per
+    // document.
+    if let Some(known) = AMOUNT_ROLES.with(|roles| roles.borrow().get(text).copied()) {
+        return known;
+    }
+    let role = amount_role_uncached(text);
+    AMOUNT_ROLES.with(|roles| roles.borrow_mut().insert(text.to_string(), role));
+    role
+}
+
+thread_local! {
+    /// `amount_role` answers for the document being read, by cell text.
+    static AMOUNT_ROLES: std::cell::RefCell<std::collections::HashMap<String, Option<AmountRole>>> = std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn amount_role_uncached(text: &str) -> Option<AmountRole> {
+    if may_hold_word(text, TAX_ID_LINE_WORDS) && TAX_ID_LINE.is_match(text) {
         return None;
     }
     let role = amount_role_of_label(text.trim())?;
@@ -421,7 +473,7 @@ fn amount_role_of_label(text: &str) -> Option<AmountRole> {
         return Some(AmountRole::Subtotal);
     }
     let total = starts_early(&TOTAL_LINE);
-    let tax = if total { TAX_LINE.is_match(text) } else { starts_early(&TAX_LINE) };
+    let tax = may_hold_word(text, TAX_LINE_WORDS) && if total { TAX_LINE.is_match(text) } else { starts_early(&TAX_LINE) };
     match (total, tax) {
         (true, true) if TAX_INCLUDED.is_match(text) => Some(AmountRole::Total),
         (true, true) => Some(AmountRole::Tax),
@@ -434,16 +486,23 @@ fn amount_role_of_label(text: &str) -> Option<AmountRole> {
 /// The amount for a labelled cell: the last amount of the value cells to
 /// its right (cells with no label of their own), else the last amount in its
 /// own cell after the label, else the aligned cell below.
-fn amount_for_cell<'a>(lines: &'a [TextLine], index: usize, cell_index: usize, context: &DocumentContext) -> Option<(Decimal, &'a TextLine)> {
+fn amount_for_cell<'a>(
+    lines: &'a [TextLine],
+    index: usize,
+    cell_index: usize,
+    context: &DocumentContext,
+    cells: &[&str],
+    cell_amounts: &mut [Option<Vec<Decimal>>],
+) -> Option<(Decimal, &'a TextLine)> {
     let line = &lines[index];
-    let cells: Vec<&str> = line.text.split("  ").collect();
     let mut right_value = None;
     let mut amounts_to_the_right = 0;
-    for cell in cells.iter().skip(cell_index + 1) {
+    for (right_index, cell) in cells.iter().enumerate().skip(cell_index + 1) {
         if amount_role(cell).is_some() {
             break;
         }
-        let amounts = amounts_in(cell, context);
+        // The amounts of a line's cells, found once per line.
+        let amounts = cell_amounts[right_index].get_or_insert_with(|| amounts_in(cell, context));
         amounts_to_the_right += amounts.len();
         if let Some(value) = amounts.last() {
             right_value = Some(*value);
@@ -498,9 +557,11 @@ type Candidate<'a> = (Decimal, f32, &'a TextLine);
 fn find_amount_fields<'a>(lines: &'a [TextLine], context: &DocumentContext) -> Vec<(&'static str, Candidate<'a>)> {
     let mut candidates: BTreeMap<AmountRole, Vec<(Decimal, usize)>> = BTreeMap::new();
     for (index, line) in lines.iter().enumerate() {
-        for (cell_index, cell) in line.text.split("  ").enumerate() {
+        let cells: Vec<&str> = line.text.split("  ").collect();
+        let mut cell_amounts: Vec<Option<Vec<Decimal>>> = vec![None; cells.len()];
+        for (cell_index, cell) in cells.iter().enumerate() {
             let Some(role) = amount_role(cell) else { continue };
-            if let Some((value, value_line)) = amount_for_cell(lines, index, cell_index, context) {
+            if let Some((value, value_line)) = amount_for_cell(lines, index, cell_index, context, &cells, &mut cell_amounts) {
                 let value_index = if std::ptr::eq(value_line, line) { index } else { index + 1 };
                 candidates.entry(role).or_default().push((value, value_index));
             }
@@ -974,4 +1035,31 @@ fn find_line_items(lines: &[TextLine], context: &DocumentContext) -> Vec<LineIte
         });
     }
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `may_hold_word` relies on case-insensitive matching folding no
+    /// non-ASCII character onto an ASCII letter but the Kelvin sign and the
+    /// long s.
+    #[test]
+    fn only_kelvin_and_long_s_fold_onto_ascii_letters() {
+        let ascii_letter = regex(r"(?i)[a-z]");
+        let folding: Vec<char> = (0x80..=0x10FFFFu32).filter_map(char::from_u32).filter(|character| ascii_letter.is_match(character.encode_utf8(&mut [0; 4]))).collect();
+        assert_eq!(folding, vec!['\u{17F}', '\u{212A}']);
+    }
+
+    /// Every alternative of the prefiltered patterns holds one of its words.
+    #[test]
+    fn prefilter_words_cover_their_patterns() {
+        for (pattern, words) in [(&*TAX_LINE, TAX_LINE_WORDS), (&*TAX_ID_LINE, TAX_ID_LINE_WORDS), (&*ISSUE_DATE_LABEL, ISSUE_DATE_LABEL_WORDS), (&*DUE_DATE_LABEL, DUE_DATE_LABEL_WORDS)] {
+            for text in ["IVA 21%", "Cuota I.V.A.", "VAT Reg. No", "Tax ID", "Fecha de emisión", "Fälligkeitsdatum", "Échéance", "Termin płatności", "Data wystawienia", "vom", "Due:"] {
+                if pattern.is_match(text) {
+                    assert!(may_hold_word(text, words), "{text}");
+                }
+            }
+        }
+    }
 }
