@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 
 use crate::extraction::{ExtractedField, LineItem};
 use crate::identifiers::iban::{find_iban_candidates, validate_iban};
-use crate::identifiers::tax_id::{check_tax_id, TaxIdVerdict};
+use crate::identifiers::tax_id::{check_tax_id, repair_ocr_confusions_in_tax_id, TaxIdVerdict};
 use crate::parse::amount::{detect_decimal_style, find_amounts, find_percentages, format_amount, DecimalStyle};
 use crate::parse::date::{find_dates, format_date, DateOrder};
 use crate::parse::tax_id::find_tax_id_candidates;
@@ -51,7 +51,7 @@ static CUSTOMER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)^\s*(cliente|facturar\s+a|facturado\s+a|destinatario|datos\s+del\s+cliente|receptor|adquiri?ente|comprador|se[ñn]or(es|a)?|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|k[äa]ufer|leistungsempf[äa]nger|rechnungsempf[äa]nger|acheteur|nabywca)\b\s*[:\.]?\s*")
 });
 static SUPPLIER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)^\s*(proveedor|emisor|vendedor|supplier|seller|from|vendor|verk[äa]ufer|rechnungssteller|fournisseur|vendeur|sprzedawca)\b\s*[:\.]?\s*")
+    regex(r"(?i)^\s*(datos\s+del\s+(emisor|proveedor)|proveedor|emisor|vendedor|supplier|seller|from|vendor|verk[äa]ufer|rechnungssteller|fournisseur|vendeur|sprzedawca)\b\s*[:\.]?\s*")
 });
 static TAX_ID_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)\b(nif|cif|nie|n\.i\.f\.|c\.i\.f\.|nit|rfc|vat(\s+(reg(istration)?\.?|no\.?|number|id))*|tax\s*id|f?ein|tin|ust\.?-?\s?id\.?(-?\s?nr)?\.?|tva|siret|nip)\b")
@@ -61,11 +61,11 @@ static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|rechnungssumme\s+ohne\s+ust|netto\s*summe|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl|exclusief\s+btw|excl\.?\s+(btw|vat|tax|iva|mwst)|ohne\s+(mwst|ust)|warto[śs][ćc]\s+netto)")
 });
 static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|\bust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
+    regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\b[l1]\.?v\.\s?a\b|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|\bust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
 });
 /// Lowercase ASCII words of which every match of `TAX_LINE` holds one.
 const TAX_LINE_WORDS: &[&str] =
-    &["cuota", "iva", "i.v.a", "vat", "tax", "impuesto", "igv", "gst", "mwst", "ust", "umsatzsteuer", "steuerbetrag", "tva", "btw"];
+    &["cuota", "iva", "i.v.a", "v.a", "vat", "tax", "impuesto", "igv", "gst", "mwst", "ust", "umsatzsteuer", "steuerbetrag", "tva", "btw"];
 /// Lowercase ASCII words of which every match of `TAX_ID_LINE` holds one.
 const TAX_ID_LINE_WORDS: &[&str] = &["vat", "tax", "nif", "cif", "nit", "rfc", "ein", "tin", "ust", "steuer", "nr", "tva", "siret", "nip"];
 /// Lowercase ASCII words of which every match of `ISSUE_DATE_LABEL` holds one.
@@ -784,7 +784,7 @@ fn find_iban(lines: &[TextLine]) -> Option<(String, f32, &TextLine)> {
 /// extent: what the tax id finder recognises, and, after a tax id label, the
 /// printed value itself (a GB VAT number printed without its `GB`, a US EIN).
 /// The flag says whether the cell carries a tax id label.
-fn tax_ids_on_line(line: &TextLine) -> Vec<(String, bool, Option<[f32; 2]>)> {
+fn tax_ids_on_line(line: &TextLine) -> Vec<(String, bool, Option<[f32; 2]>, bool)> {
     let mut found = Vec::new();
     for (cell_index, cell) in line.text.split("  ").enumerate() {
         let extent = line.cells.get(cell_index).copied();
@@ -808,8 +808,22 @@ fn tax_ids_on_line(line: &TextLine) -> Vec<(String, bool, Option<[f32; 2]>)> {
             found.push((normalized, true, extent));
         }
     }
+    // OCR (a line read with less than a text layer's certainty) confuses
+    // 5/S, 1/I, 0/O...: an id that fails its check is repaired where exactly
+    // one swap makes it pass. A printed id is never repaired: its failing
+    // check is a finding for the rules. The flag says an id was repaired.
+    let read_by_ocr = line.confidence < TEXT_LAYER_CONFIDENCE;
     found
+        .into_iter()
+        .map(|(id, labelled, extent)| match read_by_ocr.then(|| repair_ocr_confusions_in_tax_id(&id)).flatten() {
+            Some(repaired) => (repaired, labelled, extent, true),
+            None => (id, labelled, extent, false),
+        })
+        .collect()
 }
+
+/// The confidence the PDF text layer reader gives every line.
+const TEXT_LAYER_CONFIDENCE: f32 = 0.99;
 
 static NAME_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^\s*(name|nombre|raz[óo]n\s+social|company|firma|nom)\s*:\s*"));
 
@@ -909,12 +923,14 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
     let mut supplier_tax_id = None;
     let mut customer_tax_id = None;
     for (index, line) in lines.iter().enumerate() {
-        for (candidate, labelled, cell) in tax_ids_on_line(line) {
+        for (candidate, labelled, cell, repaired) in tax_ids_on_line(line) {
             let verdict_valid = matches!(check_tax_id(&candidate, None), TaxIdVerdict::Valid(_));
             if !labelled && !verdict_valid {
                 continue;
             }
             let confidence = match (labelled, verdict_valid) {
+                // A repaired id is a guess a reviewer should confirm.
+                _ if repaired => 0.65,
                 (true, true) => 0.95,
                 (true, false) => 0.75,
                 _ => 0.75,
@@ -928,7 +944,7 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
     if let Some((index, start, end)) = customer_label
         && let Some((name, line)) = name_after_label(lines, index, start, end)
     {
-        result.push(("customer_name", (single_spaces(&name), 0.8, line)));
+        result.push(("customer_name", (clean_party_name(&name), 0.8, line)));
     }
     let supplier_name = match supplier_label {
         Some((index, start, end)) => name_after_label(lines, index, start, end),
@@ -951,7 +967,7 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
             (true, false) | (false, true) => 0.8,
             (false, false) => 0.6,
         };
-        result.push(("supplier_name", (single_spaces(&name), confidence, line)));
+        result.push(("supplier_name", (clean_party_name(&name), confidence, line)));
     }
     if let Some((id, confidence, line)) = supplier_tax_id {
         result.push(("supplier_tax_id", (id, confidence, line)));
@@ -968,6 +984,15 @@ static LEGAL_FORM: LazyLock<Regex> = LazyLock::new(|| {
 
 fn single_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A party name as printed, in single spaces, without what OCR adds around
+/// it: leading quotes, dashes or bullets, and `€` read for `&` between two
+/// words ("Walker € Smith Inc.").
+fn clean_party_name(text: &str) -> String {
+    let spaced = single_spaces(text);
+    let trimmed = spaced.trim_start_matches(|character: char| !character.is_alphanumeric()).trim_end_matches(['“', '”', '"', '\'', '-', '—']);
+    trimmed.replace(" € ", " & ")
 }
 
 /// Whether a line is a document title such as "FACTURA" or "Invoice".
@@ -1055,7 +1080,7 @@ mod tests {
     #[test]
     fn prefilter_words_cover_their_patterns() {
         for (pattern, words) in [(&*TAX_LINE, TAX_LINE_WORDS), (&*TAX_ID_LINE, TAX_ID_LINE_WORDS), (&*ISSUE_DATE_LABEL, ISSUE_DATE_LABEL_WORDS), (&*DUE_DATE_LABEL, DUE_DATE_LABEL_WORDS)] {
-            for text in ["IVA 21%", "Cuota I.V.A.", "VAT Reg. No", "Tax ID", "Fecha de emisión", "Fälligkeitsdatum", "Échéance", "Termin płatności", "Data wystawienia", "vom", "Due:"] {
+            for text in ["IVA 21%", "Cuota I.V.A.", "LV.A. 21 %", "VAT Reg. No", "Tax ID", "Fecha de emisión", "Fälligkeitsdatum", "Échéance", "Termin płatności", "Data wystawienia", "vom", "Due:"] {
                 if pattern.is_match(text) {
                     assert!(may_hold_word(text, words), "{text}");
                 }
