@@ -953,7 +953,8 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
             .take(customer_block_start.unwrap_or(lines.len()).min(6))
             .flat_map(|line| line.text.split("  ").map(move |cell| (cell, line)))
             .find(|(cell, _)| is_name_like(cell) && !is_title(cell) && !CUSTOMER_LABEL.is_match(cell))
-            .map(|(cell, line)| (cell.trim().to_string(), line)),
+            .map(|(cell, line)| (cell.trim().to_string(), line))
+            .or_else(|| customer_label.and_then(|(index, _, _)| name_under_the_header_beside_the_customer(lines, index))),
     };
     if let Some((name, line)) = supplier_name {
         // A legal form (S.L., Ltd, LLC…) or the issuer's tax id just below
@@ -984,6 +985,22 @@ static LEGAL_FORM: LazyLock<Regex> = LazyLock::new(|| {
 
 fn single_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The name under the other header of a party header row ("SELLER  BILL
+/// TO", the seller's header unrecognised, e.g. misread by OCR): the cell
+/// aligned below a short, digit-free header cell beside the customer label.
+fn name_under_the_header_beside_the_customer(lines: &[TextLine], customer_label_line: usize) -> Option<(String, &TextLine)> {
+    let header = &lines[customer_label_line];
+    let below = lines.get(customer_label_line + 1).filter(|below| below.page == header.page && !below.cells.is_empty())?;
+    header.text.split("  ").enumerate().find_map(|(cell_index, cell)| {
+        let short_header = cell.split_whitespace().count() <= 3 && !cell.chars().any(|character| character.is_ascii_digit()) && !CUSTOMER_LABEL.is_match(cell);
+        if !short_header {
+            return None;
+        }
+        let name = aligned_cell(header.cells.get(cell_index)?, below)?.trim();
+        (is_name_like(name) && !CUSTOMER_LABEL.is_match(name)).then(|| (name.to_string(), below))
+    })
 }
 
 /// A party name as printed, in single spaces, without what OCR adds around
