@@ -11,6 +11,7 @@
 pub mod image_file;
 pub mod ocr;
 pub mod pdf;
+pub mod pdf_content_stream;
 pub mod pdf_layout;
 pub mod plain_text;
 pub mod preprocess;

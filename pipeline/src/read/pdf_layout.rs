@@ -1,9 +1,12 @@
 //! Text with positions from a PDF page's content stream: a small
 //! interpreter for the text operators (`BT`/`ET`, `Tf`, `Td`/`TD`/`Tm`/`T*`,
 //! `Tj`/`TJ`/`'`/`"`, `Tc`/`Tw`/`Tz`/`TL`/`Ts`) and the graphics state
-//! (`q`/`Q`/`cm`), following form XObjects (`Do`). Strings are decoded with
-//! lopdf's font encodings (ToUnicode maps, Differences, standard encodings);
-//! advances use the fonts' `/Widths` or `/W` arrays.
+//! (`q`/`Q`/`cm`), following form XObjects (`Do`). Streams are read by
+//! [`super::pdf_content_stream`] (about five times faster than lopdf's
+//! `Content::decode`, which still reads the streams that reader declines).
+//! Strings are decoded with the fonts' ToUnicode CMaps (read here, see
+//! [`to_unicode_cmap`]) or lopdf's other font encodings (Differences,
+//! standard encodings); advances use the fonts' `/Widths` or `/W` arrays.
 //!
 //! Runs are then grouped into visual lines by their vertical position and
 //! ordered left to right, so a label and its value printed on one line come
@@ -16,6 +19,7 @@ use lopdf::Encoding;
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 use super::TextLine;
+use super::pdf_content_stream::{ContentOperations, Operand, Step};
 
 const MAX_CONTENT_BYTES: usize = 64 * 1024 * 1024;
 const MAX_FORM_DEPTH: usize = 6;
@@ -101,8 +105,10 @@ fn numbers(document: &Document, object: Option<&Object>) -> Vec<f32> {
 /// The font's encoding, as lopdf's `get_font_encoding` gives it, except
 /// that a `/ToUnicode` CMap lopdf would read is read by
 /// [`to_unicode_cmap::ToUnicodeMap::parse`] when that recognises it (same
-/// decoding, a fraction of the cost); one it does not recognise goes to
-/// lopdf as before.
+/// decoding, a fraction of the cost), and one lopdf's parser refuses over
+/// its PostScript wrapping is read by
+/// [`to_unicode_cmap::ToUnicodeMap::parse_leniently`]; what neither reads
+/// goes to lopdf as before.
 fn font_encoding<'a>(document: &'a Document, font: &'a Dictionary) -> Option<FontEncoding<'a>> {
     let lopdf_encoding = || font.get_font_encoding(document).ok().map(FontEncoding::Lopdf);
     if !font.has_type(b"Font") {
@@ -121,7 +127,11 @@ fn font_encoding<'a>(document: &'a Document, font: &'a Dictionary) -> Option<Fon
         return lopdf_encoding();
     };
     let Ok(content) = stream.get_plain_content() else { return lopdf_encoding() };
-    match to_unicode_cmap::ToUnicodeMap::parse(&content) {
+    // The exact reader first (same result as lopdf), then the tolerant one
+    // for CMaps lopdf would refuse (it would warn and fall back to the
+    // standard encoding, turning the text into garbage), then lopdf for the
+    // rest (overlapping ranges, which it reads by its own rules).
+    match to_unicode_cmap::ToUnicodeMap::parse(&content).or_else(|| to_unicode_cmap::ToUnicodeMap::parse_leniently(&content)) {
         Some(map) => Some(FontEncoding::ToUnicode(map)),
         None => lopdf_encoding(),
     }
@@ -220,94 +230,137 @@ impl Default for GraphicsState {
     }
 }
 
+/// The state of one content stream being run: the graphics state, its
+/// saved copies (`q`/`Q`), and the text and line matrices.
+struct StreamState {
+    state: GraphicsState,
+    stack: Vec<GraphicsState>,
+    text_matrix: Matrix,
+    line_matrix: Matrix,
+}
+
+impl StreamState {
+    fn new(initial: GraphicsState) -> Self {
+        StreamState { state: initial, stack: Vec::new(), text_matrix: IDENTITY, line_matrix: IDENTITY }
+    }
+}
+
 struct Interpreter<'a> {
     document: &'a Document,
     runs: Vec<TextRun>,
 }
 
 impl<'a> Interpreter<'a> {
+    /// Runs one content stream: read by [`ContentOperations`] when it is
+    /// sure to read it as lopdf does, else (from the start again) by lopdf's
+    /// `Content::decode`, so the page reads the same either way.
     fn run_stream(&mut self, content: &[u8], fonts: &BTreeMap<Vec<u8>, FontInfo<'a>>, xobjects: Option<&'a Dictionary>, initial: GraphicsState, depth: usize) {
-        let Ok(content) = lopdf::content::Content::decode(content) else { return };
-        let mut state = initial;
-        let mut stack: Vec<GraphicsState> = Vec::new();
-        let mut text_matrix = IDENTITY;
-        let mut line_matrix = IDENTITY;
-        for operation in &content.operations {
-            let operands = &operation.operands;
-            let number = |index: usize| operands.get(index).and_then(|object| object.as_float().ok()).unwrap_or(0.0);
-            match operation.operator.as_str() {
-                "q" => stack.push(state.clone()),
-                "Q" => {
-                    if let Some(saved) = stack.pop() {
-                        state = saved;
-                    }
-                }
-                "cm" => {
-                    let matrix = [number(0), number(1), number(2), number(3), number(4), number(5)];
-                    state.ctm = multiply(&matrix, &state.ctm);
-                }
-                "BT" => {
-                    text_matrix = IDENTITY;
-                    line_matrix = IDENTITY;
-                }
-                "Tf" => {
-                    state.font = operands.first().and_then(|object| object.as_name().ok()).map(<[u8]>::to_vec);
-                    state.font_size = number(1);
-                }
-                "Tc" => state.character_spacing = number(0),
-                "Tw" => state.word_spacing = number(0),
-                "Tz" => state.horizontal_scale = number(0) / 100.0,
-                "TL" => state.leading = number(0),
-                "Ts" => state.rise = number(0),
-                "Td" | "TD" => {
-                    if operation.operator == "TD" {
-                        state.leading = -number(1);
-                    }
-                    line_matrix = multiply(&[1.0, 0.0, 0.0, 1.0, number(0), number(1)], &line_matrix);
-                    text_matrix = line_matrix;
-                }
-                "Tm" => {
-                    line_matrix = [number(0), number(1), number(2), number(3), number(4), number(5)];
-                    text_matrix = line_matrix;
-                }
-                "T*" => {
-                    line_matrix = multiply(&[1.0, 0.0, 0.0, 1.0, 0.0, -state.leading], &line_matrix);
-                    text_matrix = line_matrix;
-                }
-                "Tj" | "'" | "\"" => {
-                    if operation.operator != "Tj" {
-                        line_matrix = multiply(&[1.0, 0.0, 0.0, 1.0, 0.0, -state.leading], &line_matrix);
-                        text_matrix = line_matrix;
-                    }
-                    if operation.operator == "\"" {
-                        state.word_spacing = number(0);
-                        state.character_spacing = number(1);
-                    }
-                    let string_index = if operation.operator == "\"" { 2 } else { 0 };
-                    if let Some(bytes) = operands.get(string_index).and_then(|object| object.as_str().ok()) {
-                        self.show(bytes, fonts, &state, &mut text_matrix);
-                    }
-                }
-                "TJ" => {
-                    let Some(items) = operands.first().and_then(|object| object.as_array().ok()) else { continue };
-                    for item in items {
-                        match item {
-                            Object::String(bytes, _) => self.show(bytes, fonts, &state, &mut text_matrix),
-                            other => {
-                                if let Ok(adjustment) = other.as_float() {
-                                    let advance = -adjustment / 1000.0 * state.font_size * state.horizontal_scale;
-                                    text_matrix = multiply(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], &text_matrix);
-                                }
-                            }
-                        }
-                    }
-                }
-                "Do" if depth < MAX_FORM_DEPTH => {
-                    let Some(name) = operands.first().and_then(|object| object.as_name().ok()) else { continue };
-                    self.run_form(name, xobjects, fonts, &state, depth);
-                }
-                _ => {}
+        let runs_before = self.runs.len();
+        let mut stream_state = StreamState::new(initial.clone());
+        let mut operations = ContentOperations::new(content);
+        let mut operands = Vec::with_capacity(8);
+        loop {
+            match operations.next_operation(&mut operands) {
+                Step::Operation(operator) => self.execute(operator, &operands, &mut stream_state, fonts, xobjects, depth),
+                Step::End => return,
+                Step::Unsure => break,
             }
+        }
+        self.runs.truncate(runs_before);
+        let Ok(content) = lopdf::content::Content::decode(content) else { return };
+        let mut stream_state = StreamState::new(initial);
+        for operation in &content.operations {
+            let operands: Vec<Operand> = operation.operands.iter().map(Operand::from_lopdf).collect();
+            self.execute(operation.operator.as_bytes(), &operands, &mut stream_state, fonts, xobjects, depth);
+        }
+    }
+
+    /// Applies one operation to the stream's state, drawing text runs.
+    fn execute(
+        &mut self,
+        operator: &[u8],
+        operands: &[Operand],
+        stream_state: &mut StreamState,
+        fonts: &BTreeMap<Vec<u8>, FontInfo<'a>>,
+        xobjects: Option<&'a Dictionary>,
+        depth: usize,
+    ) {
+        let StreamState { state, stack, text_matrix, line_matrix } = stream_state;
+        let number = |index: usize| operands.get(index).and_then(Operand::as_number).unwrap_or(0.0);
+        match operator {
+            b"q" => stack.push(state.clone()),
+            b"Q" => {
+                if let Some(saved) = stack.pop() {
+                    *state = saved;
+                }
+            }
+            b"cm" => {
+                let matrix = [number(0), number(1), number(2), number(3), number(4), number(5)];
+                state.ctm = multiply(&matrix, &state.ctm);
+            }
+            b"BT" => {
+                *text_matrix = IDENTITY;
+                *line_matrix = IDENTITY;
+            }
+            b"Tf" => {
+                state.font = match operands.first() {
+                    Some(Operand::Name(name)) => Some(name.to_vec()),
+                    _ => None,
+                };
+                state.font_size = number(1);
+            }
+            b"Tc" => state.character_spacing = number(0),
+            b"Tw" => state.word_spacing = number(0),
+            b"Tz" => state.horizontal_scale = number(0) / 100.0,
+            b"TL" => state.leading = number(0),
+            b"Ts" => state.rise = number(0),
+            b"Td" | b"TD" => {
+                if operator == b"TD" {
+                    state.leading = -number(1);
+                }
+                *line_matrix = multiply(&[1.0, 0.0, 0.0, 1.0, number(0), number(1)], line_matrix);
+                *text_matrix = *line_matrix;
+            }
+            b"Tm" => {
+                *line_matrix = [number(0), number(1), number(2), number(3), number(4), number(5)];
+                *text_matrix = *line_matrix;
+            }
+            b"T*" => {
+                *line_matrix = multiply(&[1.0, 0.0, 0.0, 1.0, 0.0, -state.leading], line_matrix);
+                *text_matrix = *line_matrix;
+            }
+            b"Tj" | b"'" | b"\"" => {
+                if operator != b"Tj" {
+                    *line_matrix = multiply(&[1.0, 0.0, 0.0, 1.0, 0.0, -state.leading], line_matrix);
+                    *text_matrix = *line_matrix;
+                }
+                if operator == b"\"" {
+                    state.word_spacing = number(0);
+                    state.character_spacing = number(1);
+                }
+                let string_index = if operator == b"\"" { 2 } else { 0 };
+                if let Some(Operand::String(bytes)) = operands.get(string_index) {
+                    self.show(bytes, fonts, state, text_matrix);
+                }
+            }
+            b"TJ" => {
+                let Some(Operand::Array(items)) = operands.first() else { return };
+                for item in items {
+                    match item {
+                        Operand::String(bytes) => self.show(bytes, fonts, state, text_matrix),
+                        Operand::Number(adjustment) => {
+                            let advance = -adjustment / 1000.0 * state.font_size * state.horizontal_scale;
+                            *text_matrix = multiply(&[1.0, 0.0, 0.0, 1.0, advance, 0.0], text_matrix);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            b"Do" if depth < MAX_FORM_DEPTH => {
+                let Some(Operand::Name(name)) = operands.first() else { return };
+                self.run_form(name, xobjects, fonts, state, depth);
+            }
+            _ => {}
         }
     }
 
@@ -508,8 +561,32 @@ mod to_unicode_cmap {
         pub(super) fn parse(content: &[u8]) -> Option<ToUnicodeMap> {
             let mut cursor = Cursor { input: content, position: 0 };
             let mut entries: Vec<(u32, u32, u8, RangeTarget)> = Vec::new();
-            let mut map = ToUnicodeMap::default();
-            cursor.parse_cmap(&mut entries, &mut map.codespace_ranges)?;
+            let mut codespace_ranges = Vec::new();
+            cursor.parse_cmap(&mut entries, &mut codespace_ranges)?;
+            ToUnicodeMap::from_entries(entries, codespace_ranges)
+        }
+
+        /// Reads a ToUnicode CMap that [`ToUnicodeMap::parse`] declined,
+        /// by its sections only ([`lenient::sections`]): any layout of the
+        /// PostScript around them, any white space or comments between
+        /// tokens. `None` when it has no mapping, ends without `endcmap`, or
+        /// holds what the PDF specification does not allow (a range whose
+        /// ends differ in length or run backwards, codes longer than four
+        /// bytes) or overlapping ranges, whose reading differs between
+        /// readers; the caller then falls back to lopdf.
+        pub(super) fn parse_leniently(content: &[u8]) -> Option<ToUnicodeMap> {
+            let (entries, codespace_ranges) = lenient::sections(content)?;
+            if entries.is_empty() {
+                return None;
+            }
+            ToUnicodeMap::from_entries(entries, codespace_ranges)
+        }
+
+        /// The map of parsed mappings (first code, last code, code length,
+        /// target), or `None` for ranges lopdf would read differently from
+        /// one another.
+        fn from_entries(entries: Vec<(u32, u32, u8, RangeTarget)>, codespace_ranges: Vec<(u32, u32, u8)>) -> Option<ToUnicodeMap> {
+            let mut map = ToUnicodeMap { codespace_ranges, ..ToUnicodeMap::default() };
             for (first_code, last_code, code_length, target) in entries {
                 if !(1..=4).contains(&code_length) {
                     return None;
@@ -536,40 +613,46 @@ mod to_unicode_cmap {
             Some(map)
         }
 
-        /// lopdf's `ToUnicodeCMap::get`.
-        fn get(&self, code: u32, code_length: u8) -> Option<Vec<u16>> {
+        /// lopdf's `ToUnicodeCMap::get`, appending the code's UTF-16 units
+        /// to `units`; `false` (nothing appended) for an unmapped code.
+        fn append(&self, code: u32, code_length: u8, units: &mut Vec<u16>) -> bool {
             if !(1..=4).contains(&code_length) {
-                return None;
+                return false;
             }
             let ranges = &self.ranges_by_code_length[code_length as usize - 1];
-            let index = ranges.partition_point(|range| range.first_code <= code).checked_sub(1)?;
+            let Some(index) = ranges.partition_point(|range| range.first_code <= code).checked_sub(1) else { return false };
             let range = &ranges[index];
             if code > range.last_code {
-                return None;
+                return false;
             }
-            Some(match &range.target {
-                RangeTarget::CodePointOffset(offset) => vec![code.wrapping_add(*offset) as u16],
-                RangeTarget::Incrementing(units) => {
-                    let mut units = units.clone();
+            match &range.target {
+                RangeTarget::CodePointOffset(offset) => units.push(code.wrapping_add(*offset) as u16),
+                RangeTarget::Incrementing(target) => {
+                    units.extend_from_slice(target);
                     if let Some(last) = units.last_mut() {
                         *last = last.wrapping_add((code - range.first_code) as u16);
                     }
-                    units
                 }
-                RangeTarget::PerCode(strings) => strings.get((code - range.first_code) as usize).cloned().unwrap_or_else(|| vec![REPLACEMENT_CHARACTER]),
-            })
+                RangeTarget::PerCode(strings) => match strings.get((code - range.first_code) as usize) {
+                    Some(string) => units.extend_from_slice(string),
+                    None => units.push(REPLACEMENT_CHARACTER),
+                },
+            }
+            true
         }
 
-        fn get_or_replacement(&self, code: u32, code_length: u8) -> Vec<u16> {
-            self.get(code, code_length).unwrap_or_else(|| vec![REPLACEMENT_CHARACTER])
+        fn append_or_replacement(&self, code: u32, code_length: u8, units: &mut Vec<u16>) {
+            if !self.append(code, code_length, units) {
+                units.push(REPLACEMENT_CHARACTER);
+            }
         }
 
         /// lopdf's `ToUnicodeCMap::get_for_decoding`: with codespace ranges,
         /// a code inside one of its length is decoded (or replaced), any
-        /// other is not a whole code yet.
-        fn get_for_decoding(&self, code: u32, code_length: u8) -> Option<Vec<u16>> {
+        /// other is not a whole code yet (`false`, nothing appended).
+        fn append_for_decoding(&self, code: u32, code_length: u8, units: &mut Vec<u16>) -> bool {
             if self.codespace_ranges.is_empty() {
-                return self.get(code, code_length);
+                return self.append(code, code_length, units);
             }
             let inside = self.codespace_ranges.iter().any(|&(low, high, length)| {
                 length == code_length
@@ -579,7 +662,10 @@ mod to_unicode_cmap {
                         (low >> shift) as u8 <= byte && byte <= (high >> shift) as u8
                     })
             });
-            inside.then(|| self.get_or_replacement(code, code_length))
+            if inside {
+                self.append_or_replacement(code, code_length, units);
+            }
+            inside
         }
 
         /// The text of a string shown with this CMap, as lopdf's
@@ -590,20 +676,19 @@ mod to_unicode_cmap {
             let mut code = 0u32;
             for byte in bytes {
                 if bytes_in_code == 4 {
-                    units.extend(self.get_or_replacement(code, 4));
+                    self.append_or_replacement(code, 4, &mut units);
                     code = 0;
                     bytes_in_code = 0;
                 }
                 bytes_in_code += 1;
                 code = code.wrapping_mul(256).wrapping_add(*byte as u32);
-                if let Some(value) = self.get_for_decoding(code, bytes_in_code) {
+                if self.append_for_decoding(code, bytes_in_code, &mut units) {
                     code = 0;
                     bytes_in_code = 0;
-                    units.extend(value);
                 }
             }
             if bytes_in_code > 0 {
-                units.extend(self.get_or_replacement(code, bytes_in_code));
+                self.append_or_replacement(code, bytes_in_code, &mut units);
             }
             utf16_big_endian_with_bom_sniffing(&units)
         }
@@ -614,7 +699,7 @@ mod to_unicode_cmap {
     /// UTF-16LE or UTF-16BE) and is dropped; malformed sequences become
     /// U+FFFD.
     fn utf16_big_endian_with_bom_sniffing(units: &[u16]) -> String {
-        let bytes_at = |index: usize| -> Option<u8> { units.get(index / 2).map(|unit| if index % 2 == 0 { (unit >> 8) as u8 } else { *unit as u8 }) };
+        let bytes_at = |index: usize| -> Option<u8> { units.get(index / 2).map(|unit| if index.is_multiple_of(2) { (unit >> 8) as u8 } else { *unit as u8 }) };
         if bytes_at(0) == Some(0xEF) && bytes_at(1) == Some(0xBB) && bytes_at(2) == Some(0xBF) {
             let bytes: Vec<u8> = (3..units.len() * 2).filter_map(bytes_at).collect();
             return String::from_utf8_lossy(&bytes).into_owned();
@@ -961,6 +1046,245 @@ mod to_unicode_cmap {
             self.expect_blanks()
         }
     }
+
+    /// A tolerant reader of CMap sections, for CMaps lopdf's parser refuses
+    /// over their PostScript wrapping (producers write `/CIDSystemInfo<<`
+    /// without a space, `/CMap define resource pop`, extra dictionary
+    /// entries, comments in odd places...). It tokenises the stream as
+    /// PostScript (PDF 32000-1 §7.2 lexical conventions; Adobe technotes
+    /// 5014 and 5411 for the CMap operators) and reads only the
+    /// `begincodespacerange`, `beginbfchar` and `beginbfrange` sections;
+    /// everything between them is skipped.
+    mod lenient {
+        use super::RangeTarget;
+
+        /// Mappings (first code, last code, code length, target) and
+        /// codespace ranges (low, high, code length).
+        type Sections = (Vec<(u32, u32, u8, RangeTarget)>, Vec<(u32, u32, u8)>);
+
+        /// One PostScript token, as far as CMap sections need to tell
+        /// tokens apart.
+        #[derive(Debug, PartialEq)]
+        enum Token<'input> {
+            /// `<...>`: the bytes its hex digits spell (an odd last digit is
+            /// followed by an implied 0, as PDF hex strings are).
+            Hex(Vec<u8>),
+            /// `[`
+            ArrayStart,
+            /// `]`
+            ArrayEnd,
+            /// An operator or number (`beginbfchar`, `12`, `def`...).
+            Word(&'input [u8]),
+            /// Anything else: names, literal strings, `<<`, `>>`, `{`, `}`.
+            Other,
+        }
+
+        fn is_white_space(byte: u8) -> bool {
+            matches!(byte, b'\0' | b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
+        }
+
+        fn is_delimiter(byte: u8) -> bool {
+            matches!(byte, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+        }
+
+        struct Tokens<'input> {
+            input: &'input [u8],
+            position: usize,
+        }
+
+        impl<'input> Tokens<'input> {
+            /// The next token, `None` at the end, `Some(None)` for a token
+            /// that cannot be read (an unterminated or non-hex `<...>`).
+            fn next_token(&mut self) -> Option<Option<Token<'input>>> {
+                let input = self.input;
+                loop {
+                    let byte = *input.get(self.position)?;
+                    if is_white_space(byte) {
+                        self.position += 1;
+                    } else if byte == b'%' {
+                        while self.position < input.len() && !matches!(input[self.position], b'\r' | b'\n') {
+                            self.position += 1;
+                        }
+                    } else {
+                        break;
+                    }
+                }
+                let start = self.position;
+                self.position += 1;
+                let token = match input[start] {
+                    b'[' => Token::ArrayStart,
+                    b']' => Token::ArrayEnd,
+                    b'{' | b'}' | b')' => Token::Other,
+                    b'<' if input.get(self.position) == Some(&b'<') => {
+                        self.position += 1;
+                        Token::Other
+                    }
+                    b'>' => {
+                        if input.get(self.position) == Some(&b'>') {
+                            self.position += 1;
+                        }
+                        Token::Other
+                    }
+                    b'<' => {
+                        let mut bytes = Vec::new();
+                        let mut pending_high_digit: Option<u8> = None;
+                        loop {
+                            let Some(&byte) = input.get(self.position) else { return Some(None) };
+                            self.position += 1;
+                            if byte == b'>' {
+                                break;
+                            }
+                            if is_white_space(byte) {
+                                continue;
+                            }
+                            let Some(digit) = char::from(byte).to_digit(16) else { return Some(None) };
+                            match pending_high_digit.take() {
+                                Some(high) => bytes.push(high << 4 | digit as u8),
+                                None => pending_high_digit = Some(digit as u8),
+                            }
+                        }
+                        if let Some(high) = pending_high_digit {
+                            bytes.push(high << 4);
+                        }
+                        Token::Hex(bytes)
+                    }
+                    b'(' => {
+                        // A literal string: balanced parentheses, `\` escapes.
+                        let mut depth = 1;
+                        while depth > 0 {
+                            let Some(&byte) = input.get(self.position) else { break };
+                            self.position += 1;
+                            match byte {
+                                b'\\' => self.position += 1,
+                                b'(' => depth += 1,
+                                b')' => depth -= 1,
+                                _ => {}
+                            }
+                        }
+                        Token::Other
+                    }
+                    b'/' => {
+                        while self.position < input.len() && !is_white_space(input[self.position]) && !is_delimiter(input[self.position]) {
+                            self.position += 1;
+                        }
+                        Token::Other
+                    }
+                    _ => {
+                        while self.position < input.len() && !is_white_space(input[self.position]) && !is_delimiter(input[self.position]) {
+                            self.position += 1;
+                        }
+                        Token::Word(&input[start..self.position])
+                    }
+                };
+                Some(Some(token))
+            }
+        }
+
+        /// A source code: one to four bytes, big-endian.
+        fn source_code(bytes: &[u8]) -> Option<(u32, u8)> {
+            (1..=4).contains(&bytes.len()).then(|| (bytes.iter().fold(0u32, |code, byte| code << 8 | *byte as u32), bytes.len() as u8))
+        }
+
+        /// A destination: UTF-16BE, an even number of bytes, at least two.
+        fn utf16_units(bytes: &[u8]) -> Option<Vec<u16>> {
+            (bytes.len() >= 2 && bytes.len().is_multiple_of(2)).then(|| bytes.chunks(2).map(|pair| u16::from(pair[0]) << 8 | u16::from(pair[1])).collect())
+        }
+
+        /// A range's two ends, which must have the same length and be in
+        /// order.
+        fn code_range(low: &[u8], high: &[u8]) -> Option<(u32, u32, u8)> {
+            let (first, length) = source_code(low)?;
+            let (last, last_length) = source_code(high)?;
+            (length == last_length && first <= last).then_some((first, last, length))
+        }
+
+        /// The CMap's sections, or `None` as described at
+        /// [`super::ToUnicodeMap::parse_leniently`]. Destinations that are
+        /// not UTF-16 strings (names, odd byte counts) are skipped one by
+        /// one; a malformed range refuses the whole CMap, as lopdf does.
+        pub(super) fn sections(content: &[u8]) -> Option<Sections> {
+            let mut tokens = Tokens { input: content, position: 0 };
+            let mut entries = Vec::new();
+            let mut codespace_ranges = Vec::new();
+            let mut ended = false;
+            while let Some(token) = tokens.next_token() {
+                let Some(Token::Word(word)) = token else { continue };
+                match word {
+                    b"begincodespacerange" => loop {
+                        match tokens.next_token()?? {
+                            Token::Hex(low) => {
+                                let Token::Hex(high) = tokens.next_token()?? else { return None };
+                                codespace_ranges.push(code_range(&low, &high)?);
+                            }
+                            Token::Word(b"endcodespacerange") => break,
+                            _ => return None,
+                        }
+                    },
+                    b"beginbfchar" => loop {
+                        match tokens.next_token()?? {
+                            Token::Hex(source) => {
+                                let (code, length) = source_code(&source)?;
+                                match tokens.next_token()?? {
+                                    Token::Hex(destination) => {
+                                        let Some(units) = utf16_units(&destination) else { continue };
+                                        let target = if units.len() == 1 {
+                                            RangeTarget::CodePointOffset((units[0] as u32).wrapping_sub(code))
+                                        } else {
+                                            RangeTarget::Incrementing(units)
+                                        };
+                                        entries.push((code, code, length, target));
+                                    }
+                                    Token::Other => {}
+                                    _ => return None,
+                                }
+                            }
+                            Token::Word(b"endbfchar") => break,
+                            _ => return None,
+                        }
+                    },
+                    b"beginbfrange" => loop {
+                        match tokens.next_token()?? {
+                            Token::Hex(low) => {
+                                let Token::Hex(high) = tokens.next_token()?? else { return None };
+                                let (first, last, length) = code_range(&low, &high)?;
+                                let target = match tokens.next_token()?? {
+                                    Token::Hex(destination) => match utf16_units(&destination) {
+                                        Some(units) if units.len() == 1 => RangeTarget::CodePointOffset((units[0] as u32).wrapping_sub(first)),
+                                        Some(units) => RangeTarget::Incrementing(units),
+                                        None => continue,
+                                    },
+                                    Token::ArrayStart => {
+                                        let mut strings = Vec::new();
+                                        loop {
+                                            match tokens.next_token()?? {
+                                                Token::Hex(destination) => strings.push(utf16_units(&destination).unwrap_or_else(|| vec![0xFFFD])),
+                                                Token::ArrayEnd => break,
+                                                _ => return None,
+                                            }
+                                        }
+                                        if strings.is_empty() {
+                                            continue;
+                                        }
+                                        RangeTarget::PerCode(strings)
+                                    }
+                                    _ => return None,
+                                };
+                                entries.push((first, last, length, target));
+                            }
+                            Token::Word(b"endbfrange") => break,
+                            _ => return None,
+                        }
+                    },
+                    b"endcmap" => {
+                        ended = true;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            ended.then_some((entries, codespace_ranges))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1020,6 +1344,63 @@ mod tests {
         assert!(decodes_like_lopdf(&cmap));
         let one_byte = format!("{HEADER}1 begincodespacerange\n<00> <FF>\nendcodespacerange\n1 beginbfrange\n<20> <7E> <0020>\nendbfrange\n{FOOTER}");
         assert!(decodes_like_lopdf(&one_byte));
+    }
+
+    /// A one-byte ToUnicode CMap as LibreOffice wrote it into the
+    /// Mustangproject ZUGFeRD samples: no space before `<<`, names glued
+    /// together, and `define resource` for `defineresource`, which lopdf's
+    /// parser refuses (it then falls back to the standard encoding and the
+    /// text comes out as garbage).
+    const MUSTANG_SHAPED_CMAP: &str = "/CIDInit/ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo<<\n/Registry (Adobe)\n\
+        /Ordering (UCS)\n/Supplement 0\n>> def\n/CMapName/Adobe-Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<00> <FF>\n\
+        endcodespacerange\n9 beginbfchar\n<01> <0052>\n<02> <0065>\n<03> <0063>\n<04> <0068>\n<05> <006E>\n<06> <0075>\n<07> <0067>\n\
+        <08><0020>\n<09> <20AC>\nendbfchar\n2 beginbfrange\n<10> <19> <0030>\n<1A><1B>[<00660069> <00DF>]\nendbfrange\nendcmap\n\
+        CMapName currentdict /CMap define resource pop\nend\nend\n";
+
+    /// A simple TrueType font (no `/Encoding`, one-byte codes) whose
+    /// ToUnicode CMap is `cmap`.
+    fn simple_font_with_to_unicode(cmap: &str) -> (Document, ObjectId) {
+        let mut document = Document::with_version("1.7");
+        let cmap_id = document.add_object(Stream::new(dictionary! {}, cmap.as_bytes().to_vec()));
+        let font_id = document.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "BAAAAA+LiberationSans", "ToUnicode" => cmap_id,
+        });
+        (document, font_id)
+    }
+
+    #[test]
+    fn a_cmap_lopdf_refuses_over_its_postscript_wrapping_is_read_by_its_sections() {
+        let (document, font_id) = simple_font_with_to_unicode(MUSTANG_SHAPED_CMAP);
+        let font = document.get_dictionary(font_id).unwrap();
+        assert!(!matches!(font.get_font_encoding(&document).unwrap(), Encoding::UnicodeMapEncoding(_)), "lopdf refuses it");
+        let Some(FontEncoding::ToUnicode(map)) = font_encoding(&document, font) else { panic!("the CMap was not read by tramite") };
+        assert_eq!(map.decode(&[1, 2, 3, 4, 5, 6, 5, 7, 8, 0x11, 0x12, 0x13, 8, 9]), "Rechnung 123 €");
+        assert_eq!(map.decode(&[0x1A, 0x1B]), "fiß");
+        // An unmapped code inside the codespace is a replacement character.
+        assert_eq!(map.decode(&[0xF0]), "\u{FFFD}");
+    }
+
+    #[test]
+    fn the_tolerant_reader_accepts_any_white_space_and_comments_between_tokens() {
+        let cmap = "%!PS-Adobe-3.0 Resource-CMap\n/CIDInit /ProcSet findresource begin 12 dict begin begincmap\r\
+            /CIDSystemInfo 3 dict dup begin /Registry (Adobe) def /Ordering (UCS) def /Supplement 0 def end def\r\
+            1 begincodespacerange <0000><FFFF> endcodespacerange % two-byte codes\r\
+            1 beginbfchar<0003><0 0 2 0>endbfchar 1 beginbfrange <0041>\t<0043><00 41> endbfrange endcmap";
+        let map = to_unicode_cmap::ToUnicodeMap::parse_leniently(cmap.as_bytes()).expect("read");
+        assert_eq!(map.decode(&[0, 0x41, 0, 3, 0, 0x43]), "A C");
+        assert!(to_unicode_cmap::ToUnicodeMap::parse(cmap.as_bytes()).is_none(), "lopdf's grammar refuses this layout");
+    }
+
+    #[test]
+    fn the_tolerant_reader_refuses_cmaps_without_mappings_or_end_or_with_malformed_ranges() {
+        let read = |cmap: &str| to_unicode_cmap::ToUnicodeMap::parse_leniently(cmap.as_bytes()).is_some();
+        assert!(read("1 beginbfchar <01> <0041> endbfchar endcmap"));
+        assert!(!read("1 beginbfchar <01> <0041> endbfchar"), "no endcmap");
+        assert!(!read("1 begincodespacerange <00> <FF> endcodespacerange endcmap"), "no mapping");
+        assert!(!read("1 beginbfrange <0010> <20> <0041> endbfrange endcmap"), "ends of different lengths");
+        assert!(!read("1 beginbfrange <20> <10> <0041> endbfrange endcmap"), "backwards range");
+        assert!(!read("2 beginbfrange <10> <20> <0041> <18> <19> <0061> endbfrange endcmap"), "overlapping ranges");
+        assert!(!read("1 beginbfchar <01> <0041 endcmap"), "unterminated hex string");
     }
 
     #[test]
