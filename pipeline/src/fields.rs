@@ -112,6 +112,8 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
     AMOUNT_ROLES.with(|roles| roles.borrow_mut().clear());
     let full_text: String = lines.iter().map(|line| line.text.as_str()).collect::<Vec<_>>().join("\n");
     let context = DocumentContext::from_text(&full_text);
+    let repaired = lines_with_ocr_decimal_marks_repaired(lines, context.decimal_style);
+    let lines = repaired.as_deref().unwrap_or(lines);
     let mut found = InvoiceFields::default();
     let mut put = |name: &str, value: String, confidence: f32, line: &TextLine| {
         found.fields.insert(name.to_string(), field_at(value, confidence, line));
@@ -171,6 +173,33 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
 
 fn field_at(value: String, confidence: f32, line: &TextLine) -> ExtractedField {
     ExtractedField { value, confidence: (confidence * line.confidence.max(0.5)).clamp(0.0, 1.0), page: line.page, bbox: line.bbox }
+}
+
+/// OCR lines with a currency amount whose decimal mark was read as a colon
+/// (`-£211:21`), the colon replaced by the document's decimal mark (same
+/// byte length, so cell extents still hold). `None` when no line needs it.
+fn lines_with_ocr_decimal_marks_repaired(lines: &[TextLine], style: Option<DecimalStyle>) -> Option<Vec<TextLine>> {
+    static COLON_FOR_DECIMAL_MARK: LazyLock<Regex> = LazyLock::new(|| regex(r"([£$€]\s?-?[\d.,]*\d):(\d{2})\b"));
+    let mark = match style? {
+        DecimalStyle::Comma => ",",
+        DecimalStyle::Point => ".",
+    };
+    let needs_repair = |line: &TextLine| line.confidence < TEXT_LAYER_CONFIDENCE && COLON_FOR_DECIMAL_MARK.is_match(&line.text);
+    if !lines.iter().any(needs_repair) {
+        return None;
+    }
+    Some(
+        lines
+            .iter()
+            .map(|line| {
+                let mut line = line.clone();
+                if needs_repair(&line) {
+                    line.text = COLON_FOR_DECIMAL_MARK.replace_all(&line.text, format!("${{1}}{mark}${{2}}")).into_owned();
+                }
+                line
+            })
+            .collect(),
+    )
 }
 
 /// Whether a line holds an amount cut off after its decimal separator
@@ -776,8 +805,43 @@ fn find_iban(lines: &[TextLine]) -> Option<(String, f32, &TextLine)> {
                 Err(_) => {}
             }
         }
+        if labelled
+            && line.confidence < TEXT_LAYER_CONFIDENCE
+            && let Some(iban) = iban_with_check_digits_repaired(&line.text)
+        {
+            return Some((iban, 0.85, line));
+        }
     }
     printed_but_invalid
+}
+
+/// An IBAN after its label whose check digits OCR read as letters
+/// ("ESO7 2100 ..."): the check digits' usual confusions (O/0, I/1, S/5,
+/// B/8, Z/2, G/6) are undone, and the result kept only if it validates.
+fn iban_with_check_digits_repaired(text: &str) -> Option<String> {
+    let after_label = &text[text.to_uppercase().find("IBAN")? + 4..];
+    let value = after_label.trim_start_matches([':', ' ', '.']).split("  ").next()?;
+    let compact: Vec<char> = value.chars().filter(char::is_ascii_alphanumeric).map(|character| character.to_ascii_uppercase()).collect();
+    if compact.len() < 15 || !compact[..2].iter().all(char::is_ascii_alphabetic) {
+        return None;
+    }
+    let as_digit = |character: char| match character {
+        'O' => '0',
+        'I' | 'L' => '1',
+        'S' => '5',
+        'B' => '8',
+        'Z' => '2',
+        'G' => '6',
+        other => other,
+    };
+    let mut repaired = compact.clone();
+    repaired[2] = as_digit(repaired[2]);
+    repaired[3] = as_digit(repaired[3]);
+    if repaired == compact {
+        return None;
+    }
+    let repaired: String = repaired.into_iter().collect();
+    validate_iban(&repaired).ok()
 }
 
 /// Tax id candidates on a line, cell by cell, with the cell's horizontal
