@@ -42,7 +42,7 @@ static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture|data\s+wystawienia)\s*[:\.]?\s*")
 });
 static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*(:|$)|pay\s+by|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis|termin\s+p[łl]atno[śs]ci)\s*[:\.]?\s*")
+    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*(:|$)|pay\s+by|remit\s+until|pay(able)?\s+until|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis|termin\s+p[łl]atno[śs]ci)\s*[:\.]?\s*")
 });
 static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(orden\s+de\s+compra|n[ºo°2?®]{1,2}?\s*(de\s+)?pedido|\bpedido(\s+n[ºo°2?®]{1,2}\.?)?|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
@@ -71,7 +71,7 @@ const TAX_ID_LINE_WORDS: &[&str] = &["vat", "tax", "nif", "cif", "nit", "rfc", "
 /// Lowercase ASCII words of which every match of `ISSUE_DATE_LABEL` holds one.
 const ISSUE_DATE_LABEL_WORDS: &[&str] = &["fecha", "date", "issued", "datum", "vom", "data"];
 /// Lowercase ASCII words of which every match of `DUE_DATE_LABEL` holds one.
-const DUE_DATE_LABEL_WORDS: &[&str] = &["fecha", "vencimiento", "vto", "due", "pay", "llig", "ance", "date", "datum", "zahlungsziel", "zahlbar", "termin"];
+const DUE_DATE_LABEL_WORDS: &[&str] = &["fecha", "vencimiento", "vto", "due", "pay", "until", "llig", "ance", "date", "datum", "zahlungsziel", "zahlbar", "termin"];
 
 /// Whether a case-insensitive pattern every match of which holds one of
 /// `words` (lowercase ASCII) may match `text`: a cheap test that spares
@@ -93,7 +93,7 @@ static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
 });
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
 static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|bruttosumme|gesamtsumme|rechnungssumme(\s+(inkl|brutto))?|montant\s+ttc|net\s+[àa]\s+payer|somme\s+[àa]\s+payer|totaal|te\s+betalen|nale[żz]no[śs][ćc](\s+og[óo][łl]em)?|do\s+zap[łl]aty|razem)([^a-z]|$)")
+    regex(r"(?i)(^|[^a-z])(total|importe\s+total|amount\s+due|balance\s+due|amount\s+payable|amount\s+credited|grand\s+total|a\s+pagar|gesamtbetrag|rechnungsbetrag|endbetrag|bruttosumme|gesamtsumme|rechnungssumme(\s+(inkl|brutto))?|montant\s+ttc|net\s+[àa]\s+payer|somme\s+[àa]\s+payer|totaal|te\s+betalen|due\s+payable|total\s+payable|nale[żz]no[śs][ćc](\s+og[óo][łl]em)?|do\s+zap[łl]aty|razem)([^a-z]|$)")
 });
 static CREDIT_NOTE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(rectificativa|factura\s+de\s+abono|nota\s+(de\s+)?cr[ée]dito|credit\s+note|credit\s+memo|avoir|gutschrift)")
@@ -1161,7 +1161,7 @@ mod tests {
     #[test]
     fn prefilter_words_cover_their_patterns() {
         for (pattern, words) in [(&*TAX_LINE, TAX_LINE_WORDS), (&*TAX_ID_LINE, TAX_ID_LINE_WORDS), (&*ISSUE_DATE_LABEL, ISSUE_DATE_LABEL_WORDS), (&*DUE_DATE_LABEL, DUE_DATE_LABEL_WORDS)] {
-            for text in ["IVA 21%", "Cuota I.V.A.", "LV.A. 21 %", "VAT Reg. No", "Tax ID", "Fecha de emisión", "Fälligkeitsdatum", "Échéance", "Termin płatności", "Data wystawienia", "vom", "Due:"] {
+            for text in ["IVA 21%", "Cuota I.V.A.", "LV.A. 21 %", "Please remit until 2019-07-01", "VAT Reg. No", "Tax ID", "Fecha de emisión", "Fälligkeitsdatum", "Échéance", "Termin płatności", "Data wystawienia", "vom", "Due:"] {
                 if pattern.is_match(text) {
                     assert!(may_hold_word(text, words), "{text}");
                 }
