@@ -36,7 +36,7 @@ fn regex(pattern: &str) -> Regex {
 }
 
 static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2?®]{1,2}\.?\s*(de\s+)?factura(\s+rectificativa)?|factura(\s+electr[óo]nica)?(\s+de\s+venta)?\s*(n[ºo°2?®]{1,2}\.?|n[úu]m(ero)?\.?|#)|invoice\.?\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°2?®]{1,2}\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*(rechnung|gutschrift)[a-zäöü]*[\s\p{L}]{0,30}(\s*\([^)]{1,40}\)){0,2}\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
+    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2?®]{1,2}\.?\s*(de\s+)?factura(\s+rectificativa)?|factura(\s+rectificativa|\s+electr[óo]nica)?(\s+de\s+venta)?\s*(n[ºo°2?®]{1,2}\.?|n[úu]m(ero)?\.?|#)|invoice\.?\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°2?®]{1,2}\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*(rechnung|gutschrift)[a-zäöü]*[\s\p{L}]{0,30}(\s*\([^)]{1,40}\)){0,2}\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
 });
 static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture|data\s+wystawienia)\s*[:\.]?\s*")
@@ -114,6 +114,8 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
     let context = DocumentContext::from_text(&full_text);
     let repaired = lines_with_ocr_decimal_marks_repaired(lines, context.decimal_style);
     let lines = repaired.as_deref().unwrap_or(lines);
+    let signed = lines_with_detached_minus_signs_joined(lines);
+    let lines = signed.as_deref().unwrap_or(lines);
     let mut found = InvoiceFields::default();
     let mut put = |name: &str, value: String, confidence: f32, line: &TextLine| {
         found.fields.insert(name.to_string(), field_at(value, confidence, line));
@@ -195,6 +197,29 @@ fn lines_with_ocr_decimal_marks_repaired(lines: &[TextLine], style: Option<Decim
                 let mut line = line.clone();
                 if needs_repair(&line) {
                     line.text = COLON_FOR_DECIMAL_MARK.replace_all(&line.text, format!("${{1}}{mark}${{2}}")).into_owned();
+                }
+                line
+            })
+            .collect(),
+    )
+}
+
+/// Lines where a minus sign stands apart from a currency amount
+/// (`Subtotal:  - $652.00`, common in OCR of credit notes), the space
+/// dropped so the amount reads negative. Only a space inside a cell is
+/// removed, never a cell separator. `None` when no line needs it.
+fn lines_with_detached_minus_signs_joined(lines: &[TextLine]) -> Option<Vec<TextLine>> {
+    static DETACHED_MINUS: LazyLock<Regex> = LazyLock::new(|| regex(r"(^|  )- ([£$€]\s?\d)"));
+    if !lines.iter().any(|line| DETACHED_MINUS.is_match(&line.text)) {
+        return None;
+    }
+    Some(
+        lines
+            .iter()
+            .map(|line| {
+                let mut line = line.clone();
+                if DETACHED_MINUS.is_match(&line.text) {
+                    line.text = DETACHED_MINUS.replace_all(&line.text, "${1}-${2}").into_owned();
                 }
                 line
             })
@@ -1008,7 +1033,7 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
     if let Some((index, start, end)) = customer_label
         && let Some((name, line)) = name_after_label(lines, index, start, end)
     {
-        result.push(("customer_name", (clean_party_name(&name), 0.8, line)));
+        result.push(("customer_name", (clean_party_name(&name), name_confidence(0.8, line), line)));
     }
     let supplier_name = match supplier_label {
         Some((index, start, end)) => name_after_label(lines, index, start, end),
@@ -1032,7 +1057,7 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
             (true, false) | (false, true) => 0.8,
             (false, false) => 0.6,
         };
-        result.push(("supplier_name", (clean_party_name(&name), confidence, line)));
+        result.push(("supplier_name", (clean_party_name(&name), name_confidence(confidence, line), line)));
     }
     if let Some((id, confidence, line)) = supplier_tax_id {
         result.push(("supplier_tax_id", (id, confidence, line)));
@@ -1065,6 +1090,14 @@ fn name_under_the_header_beside_the_customer(lines: &[TextLine], customer_label_
         let name = aligned_cell(header.cells.get(cell_index)?, below)?.trim();
         (is_name_like(name) && !CUSTOMER_LABEL.is_match(name)).then(|| (name.to_string(), below))
     })
+}
+
+/// A name's confidence: as found, except that a name read by OCR is left
+/// for review (below 0.7), since OCR drops accents and adds punctuation in
+/// names far more often than in numbers, which check digits and arithmetic
+/// guard.
+fn name_confidence(as_found: f32, line: &TextLine) -> f32 {
+    if line.confidence < TEXT_LAYER_CONFIDENCE { as_found.min(0.7) } else { as_found }
 }
 
 /// A party name as printed, in single spaces, without what OCR adds around
