@@ -17,7 +17,7 @@ export OMP_THREAD_LIMIT=1
 now() { date +%s.%N; }
 elapsed() { echo "$2 - $1" | bc -l; }
 
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GiB"
+echo "machine: $(nproc --all) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/{print $2}') GiB"
 
 # 1. Born-digital PDFs, one core, in-process rate (files repeated to run long enough).
 pdfs=("$corpus"/*.pdf)
