@@ -201,3 +201,22 @@ fn an_unknown_configuration_key_is_rejected_with_its_name() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("leese_seconds") && stderr.contains("tramite.toml"), "{stderr}");
 }
+
+#[test]
+fn a_reader_that_stops_early_ends_the_command_with_status_141_and_no_panic() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/invoice2data");
+    let files: Vec<PathBuf> = ["AzureInterior.pdf", "saeco.pdf", "oyo.pdf"].iter().map(|name| corpus.join(name)).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tramite"))
+        .args(["extract", "--format", "jsonl"])
+        .args(&files)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close our end of the pipe before the command writes its first line.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(141), "{stderr}");
+}

@@ -291,15 +291,38 @@ enum ReviewChoice {
     Reject,
 }
 
+/// The status a command ends with when the reader of its output went away.
+const EXIT_STATUS_FOR_A_CLOSED_PIPE: i32 = 141;
+
+/// When whoever reads our output stops early (`tramite text FILE | head`),
+/// printing fails with a broken pipe; Rust then panics. Exit instead as Unix
+/// tools do when SIGPIPE ends them, with status 141 (128 + 13) and no panic
+/// message, so scripts see the usual code for a closed pipe.
+fn exit_quietly_when_the_reader_of_stdout_goes_away() {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info.payload().downcast_ref::<String>().map(String::as_str).or_else(|| info.payload().downcast_ref::<&str>().copied()).unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(EXIT_STATUS_FOR_A_CLOSED_PIPE);
+        }
+        default_hook(info);
+    }));
+}
+
 fn main() -> ExitCode {
     // tesseract's OpenMP threads would make OCR several times slower when
     // pages are already processed in parallel; libgomp reads its environment
     // before main, so the OCR engine switches OpenMP off on each of its
     // threads instead (pipeline/src/read/ocr.rs, tested by ocr_threads.rs).
+    exit_quietly_when_the_reader_of_stdout_goes_away();
     let cli = Cli::parse();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        // Output written with `writeln!` reports the closed pipe as an error.
+        Err(error) if error.chain().any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) => {
+            ExitCode::from(EXIT_STATUS_FOR_A_CLOSED_PIPE as u8)
+        }
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(1)
