@@ -112,10 +112,8 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
     AMOUNT_ROLES.with(|roles| roles.borrow_mut().clear());
     let full_text: String = lines.iter().map(|line| line.text.as_str()).collect::<Vec<_>>().join("\n");
     let context = DocumentContext::from_text(&full_text);
-    let repaired = lines_with_ocr_decimal_marks_repaired(lines, context.decimal_style);
-    let lines = repaired.as_deref().unwrap_or(lines);
-    let signed = lines_with_detached_minus_signs_joined(lines);
-    let lines = signed.as_deref().unwrap_or(lines);
+    let mended = lines_with_ocr_traces_mended(lines, context.decimal_style);
+    let lines = mended.as_deref().unwrap_or(lines);
     let mut found = InvoiceFields::default();
     let mut put = |name: &str, value: String, confidence: f32, line: &TextLine| {
         found.fields.insert(name.to_string(), field_at(value, confidence, line));
@@ -177,51 +175,51 @@ fn field_at(value: String, confidence: f32, line: &TextLine) -> ExtractedField {
     ExtractedField { value, confidence: (confidence * line.confidence.max(0.5)).clamp(0.0, 1.0), page: line.page, bbox: line.bbox }
 }
 
-/// OCR lines with a currency amount whose decimal mark was read as a colon
-/// (`-£211:21`), the colon replaced by the document's decimal mark (same
-/// byte length, so cell extents still hold). `None` when no line needs it.
-fn lines_with_ocr_decimal_marks_repaired(lines: &[TextLine], style: Option<DecimalStyle>) -> Option<Vec<TextLine>> {
+/// The lines with two traces of OCR mended in their text, or `None` when no
+/// line has either (the lines are then used as they are):
+/// - on an OCR line, a currency amount whose decimal mark was read as a
+///   colon (`-£211:21`) gets the document's decimal mark back;
+/// - a minus sign standing apart from a currency amount (`Subtotal:  -
+///   $652.00`, common in OCR of credit notes) is joined to it, so the amount
+///   reads negative. Only a space inside a cell is dropped, never a cell
+///   separator.
+///
+/// Replacing a colon keeps the byte length and dropping a space inside a
+/// cell keeps the cells, so cell extents still hold.
+fn lines_with_ocr_traces_mended(lines: &[TextLine], style: Option<DecimalStyle>) -> Option<Vec<TextLine>> {
     static COLON_FOR_DECIMAL_MARK: LazyLock<Regex> = LazyLock::new(|| regex(r"([£$€]\s?-?[\d.,]*\d):(\d{2})\b"));
-    let mark = match style? {
+    static DETACHED_MINUS: LazyLock<Regex> = LazyLock::new(|| regex(r"(^|  )- ([£$€]\s?\d)"));
+    let decimal_mark = style.map(|style| match style {
         DecimalStyle::Comma => ",",
         DecimalStyle::Point => ".",
+    });
+    let mended = |line: &TextLine| -> Option<String> {
+        let mut text = std::borrow::Cow::Borrowed(line.text.as_str());
+        if let Some(mark) = decimal_mark
+            && line.confidence < TEXT_LAYER_CONFIDENCE
+            && COLON_FOR_DECIMAL_MARK.is_match(&text)
+        {
+            text = std::borrow::Cow::Owned(COLON_FOR_DECIMAL_MARK.replace_all(&text, format!("${{1}}{mark}${{2}}")).into_owned());
+        }
+        if DETACHED_MINUS.is_match(&text) {
+            text = std::borrow::Cow::Owned(DETACHED_MINUS.replace_all(&text, "${1}-${2}").into_owned());
+        }
+        match text {
+            std::borrow::Cow::Owned(text) => Some(text),
+            std::borrow::Cow::Borrowed(_) => None,
+        }
     };
-    let needs_repair = |line: &TextLine| line.confidence < TEXT_LAYER_CONFIDENCE && COLON_FOR_DECIMAL_MARK.is_match(&line.text);
-    if !lines.iter().any(needs_repair) {
+    let mended_texts: Vec<Option<String>> = lines.iter().map(mended).collect();
+    if mended_texts.iter().all(Option::is_none) {
         return None;
     }
     Some(
         lines
             .iter()
-            .map(|line| {
-                let mut line = line.clone();
-                if needs_repair(&line) {
-                    line.text = COLON_FOR_DECIMAL_MARK.replace_all(&line.text, format!("${{1}}{mark}${{2}}")).into_owned();
-                }
-                line
-            })
-            .collect(),
-    )
-}
-
-/// Lines where a minus sign stands apart from a currency amount
-/// (`Subtotal:  - $652.00`, common in OCR of credit notes), the space
-/// dropped so the amount reads negative. Only a space inside a cell is
-/// removed, never a cell separator. `None` when no line needs it.
-fn lines_with_detached_minus_signs_joined(lines: &[TextLine]) -> Option<Vec<TextLine>> {
-    static DETACHED_MINUS: LazyLock<Regex> = LazyLock::new(|| regex(r"(^|  )- ([£$€]\s?\d)"));
-    if !lines.iter().any(|line| DETACHED_MINUS.is_match(&line.text)) {
-        return None;
-    }
-    Some(
-        lines
-            .iter()
-            .map(|line| {
-                let mut line = line.clone();
-                if DETACHED_MINUS.is_match(&line.text) {
-                    line.text = DETACHED_MINUS.replace_all(&line.text, "${1}-${2}").into_owned();
-                }
-                line
+            .zip(mended_texts)
+            .map(|(line, text)| match text {
+                Some(text) => TextLine { text, ..line.clone() },
+                None => line.clone(),
             })
             .collect(),
     )
@@ -707,29 +705,33 @@ fn consistent_combination(
     let mut totals_by_preference: Vec<(Decimal, usize)> = totals.to_vec();
     totals_by_preference.sort_by(|first, second| second.0.abs().cmp(&first.0.abs()).then(second.1.cmp(&first.1)));
     totals_by_preference.dedup_by_key(|(value, _)| *value);
-    let subsets: Vec<u32> = {
-        let mut masks: Vec<u32> = (0..(1u32 << tax_lines.len())).collect();
-        // Non-empty subsets first, the largest first; the empty one last.
-        masks.sort_by_key(|mask| (mask.count_ones() == 0, std::cmp::Reverse(mask.count_ones())));
-        masks
-    };
-    let withholding_options = [withholding, None];
+    // Every subset of the tax lines with its sum, non-empty subsets first and
+    // the largest first. When some printed tax is not zero, "no tax at all"
+    // is not tried: it would explain a total by ignoring a printed tax.
+    let printed_tax_is_not_zero = tax_lines.iter().any(|(value, _)| !value.is_zero());
+    let mut masks: Vec<u32> = (0..(1u32 << tax_lines.len())).filter(|mask| *mask != 0 || !printed_tax_is_not_zero).collect();
+    masks.sort_by_key(|mask| (mask.count_ones() == 0, std::cmp::Reverse(mask.count_ones())));
+    let tax_subsets: Vec<(Vec<usize>, Decimal)> = masks
+        .iter()
+        .map(|mask| {
+            let chosen = tax_lines.iter().enumerate().filter(|(position, _)| mask & (1 << position) != 0).map(|(_, tax)| *tax);
+            chosen.fold((Vec::new(), Decimal::ZERO), |(mut lines, sum), (value, line)| {
+                lines.push(line);
+                (lines, sum + value)
+            })
+        })
+        .collect();
     for &(total, total_line) in &totals_by_preference {
-        for &mask in &subsets {
-            if mask == 0 && !tax_lines.is_empty() && tax_lines.iter().any(|(value, _)| !value.is_zero()) {
-                // Printed, non-zero tax that no subset explains: try it last.
-                continue;
-            }
-            let chosen: Vec<(Decimal, usize)> = tax_lines.iter().enumerate().filter(|(position, _)| mask & (1 << position) != 0).map(|(_, tax)| *tax).collect();
-            let tax: Decimal = chosen.iter().map(|(value, _)| *value).sum();
+        for (chosen_lines, tax) in &tax_subsets {
+            let tax = *tax;
             for &(subtotal, subtotal_line) in subtotals.iter().rev() {
-                for withheld in withholding_options.iter().flatten().map(Some).chain([None]) {
+                for withheld in withholding.iter().map(Some).chain([None]) {
                     let withheld_value = withheld.map_or(Decimal::ZERO, |(value, _)| *value);
                     if subtotal + tax - withheld_value == total && !(subtotal == total && !tax.is_zero()) {
                         return Some(AmountCombination {
                             subtotal: (subtotal, subtotal_line),
                             tax,
-                            tax_lines: chosen.iter().map(|(_, line)| *line).collect(),
+                            tax_lines: chosen_lines.clone(),
                             withholding: withheld.copied(),
                             total: (total, total_line),
                         });
