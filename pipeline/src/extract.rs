@@ -11,8 +11,15 @@
 //! complete the identity fields and lines it lacks (then `source: "mixed"`),
 //! never the amounts. [`ExtractOptions::ignore_embedded_xml`] skips the XML
 //! so that the visual path can be scored on the same PDFs.
+//!
+//! A scanned invoice whose first OCR reading lacks fields or has amounts
+//! that do not add up is read once more, laid out another way, and the two
+//! readings are merged ([`crate::second_reading`]).
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use image::GrayImage;
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
@@ -26,7 +33,8 @@ use crate::mrz::{find_mrz, MrzRecord};
 use crate::read::image_file::{read_document_observing_pages, RecognizedPage};
 use crate::read::pdf::{load_pdf, read_loaded_pdf_observing_pages};
 use crate::parse::date::format_date;
-use crate::read::ocr::OcrEngine;
+use crate::read::ocr::{merge_into_visual_rows, OcrEngine};
+use crate::second_reading::{first_reading_needs_another, merge_second_reading};
 use crate::read::plain_text::read_plain_text;
 use crate::read::{check_file_size, sniff_format, FileFormat, ReadDocument, ReadFailure, ReadLimits, TextLine};
 
@@ -171,10 +179,12 @@ fn extract_visually(
     options: &ExtractOptions,
 ) -> Result<(), ExtractionFailure> {
     let mut identity: Option<IdentityReading> = None;
+    let mut pages_kept = PagesKeptForASecondReading::default();
     let mut observe_page = |page: &RecognizedPage<'_>| {
         if identity.is_none() && page_may_be_identity_document(page.lines) {
             identity = read_identity_page(page.image, ocr, options.today, page.lines).filter(|reading| is_plausible_mrz(&reading.mrz));
         }
+        pages_kept.keep(page);
     };
     let read = match loaded_pdf {
         Some(pdf) => read_loaded_pdf_observing_pages(pdf, ocr, &options.limits, &mut observe_page),
@@ -185,9 +195,82 @@ fn extract_visually(
     document.source = Some(read.source);
     match identity {
         Some(reading) => fill_from_identity_reading(document, &reading),
-        None => fill_fields(document, &read, options),
+        None => {
+            fill_fields(document, &read, options);
+            if first_reading_needs_another(document) {
+                read_again_another_way(document, &read, &pages_kept, ocr, options);
+            }
+        }
     }
     Ok(())
+}
+
+/// Most pixels of OCR'd pages kept in memory for a second reading: about
+/// seven A4 pages at 300 dpi. A longer scan is not read a second time.
+const MOST_PIXELS_KEPT_FOR_A_SECOND_READING: u64 = 64_000_000;
+
+/// The OCR'd pages of one file, upright and straightened as first read,
+/// kept in case the first reading needs a second
+/// ([`crate::second_reading`]).
+#[derive(Default)]
+struct PagesKeptForASecondReading {
+    pages: Vec<(u32, GrayImage, u32)>,
+    pixels: u64,
+    over_budget: bool,
+}
+
+impl PagesKeptForASecondReading {
+    fn keep(&mut self, page: &RecognizedPage<'_>) {
+        self.pixels += u64::from(page.image.width()) * u64::from(page.image.height());
+        self.over_budget |= self.pixels > MOST_PIXELS_KEPT_FOR_A_SECOND_READING;
+        if self.over_budget {
+            self.pages.clear();
+        } else {
+            self.pages.push((page.page_number, page.image.clone(), page.dots_per_inch));
+        }
+    }
+}
+
+/// Reads the OCR'd pages again, laid out another way, finds the fields in
+/// that reading (text-layer pages as they were), and merges them into the
+/// first reading's. The first reading stands when the engine has no other
+/// way to read, a page fails, or the pages were too many to keep.
+fn read_again_another_way(
+    document: &mut ExtractedDocument,
+    read: &ReadDocument,
+    pages_kept: &PagesKeptForASecondReading,
+    ocr: &dyn OcrEngine,
+    options: &ExtractOptions,
+) {
+    if pages_kept.over_budget || pages_kept.pages.is_empty() {
+        return;
+    }
+    let mut second_lines_by_page: BTreeMap<u32, Vec<TextLine>> = BTreeMap::new();
+    for (page_number, image, dots_per_inch) in &pages_kept.pages {
+        match ocr.recognize_another_way(image, *page_number, Some(*dots_per_inch)) {
+            Ok(Some(lines)) => {
+                second_lines_by_page.insert(*page_number, merge_into_visual_rows(lines));
+            }
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(page = page_number, %error, "a second reading of a scanned page failed; the first reading stands");
+                return;
+            }
+        }
+    }
+    let mut first_lines_by_page: BTreeMap<u32, Vec<TextLine>> = BTreeMap::new();
+    for line in &read.lines {
+        first_lines_by_page.entry(line.page).or_default().push(line.clone());
+    }
+    let page_numbers: BTreeSet<u32> = first_lines_by_page.keys().chain(second_lines_by_page.keys()).copied().collect();
+    let lines = page_numbers
+        .into_iter()
+        .flat_map(|page_number| second_lines_by_page.remove(&page_number).or_else(|| first_lines_by_page.remove(&page_number)).unwrap_or_default())
+        .collect();
+    let second_read = ReadDocument { pages: read.pages, source: read.source, lines };
+    let mut second = ExtractedDocument { kind: DocumentKind::Unknown, fields: BTreeMap::new(), line_items: Vec::new(), ..document.clone() };
+    fill_fields(&mut second, &second_read, options);
+    merge_second_reading(document, second);
 }
 
 /// An identity page read from its MRZ band and visual zone.

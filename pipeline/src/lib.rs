@@ -14,6 +14,8 @@
 //! - [`read`]: turning bytes into text lines (format sniffing, PDF text layer,
 //!   OCR behind the [`read::ocr::OcrEngine`] trait).
 //! - [`fields`]: finding the contract's fields in those lines.
+//! - [`second_reading`]: when a scanned invoice is read again another way,
+//!   and how the two readings' fields merge.
 //! - [`extract`]: the one entry point the workers and `tramite extract` call.
 
 pub mod extract;
@@ -27,3 +29,4 @@ pub mod mrz;
 pub mod parse;
 pub mod read;
 pub mod redact;
+pub mod second_reading;

@@ -82,6 +82,19 @@ pub trait OcrEngine: Send + Sync {
         let _ = (page, dots_per_inch);
         Ok(None)
     }
+
+    /// A second, independent reading of the whole page, laid out another
+    /// way than [`OcrEngine::recognize`] lays it out, for a page whose first
+    /// reading left fields missing or amounts that do not add up. `Ok(None)`
+    /// when the engine has no other way to read (the default).
+    ///
+    /// Tesseract's automatic layout analysis (mode 3) sometimes drops a
+    /// whole block, such as the right-hand amount column or one totals line;
+    /// reading the page as one uniform block of text (mode 6) keeps them.
+    fn recognize_another_way(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Option<Vec<TextLine>>, OcrError> {
+        let _ = (page, page_number, dots_per_inch);
+        Ok(None)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -147,6 +160,12 @@ impl Default for TesseractOcr {
         TesseractOcr { languages: "spa+eng".to_string(), page_segmentation_mode: 3 }
     }
 }
+
+/// Tesseract's fully automatic page segmentation (`--psm 3`), the CLI's default.
+const FULLY_AUTOMATIC_MODE: u32 = 3;
+
+/// Tesseract's "single uniform block of text" page segmentation (`--psm 6`).
+const SINGLE_UNIFORM_BLOCK_MODE: u32 = 6;
 
 /// The most engines (one per language set) a thread keeps started.
 const MAXIMUM_ENGINES_PER_THREAD: usize = 2;
@@ -241,10 +260,11 @@ impl TesseractOcr {
     }
 }
 
-impl OcrEngine for TesseractOcr {
-    fn recognize(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Vec<TextLine>, OcrError> {
+impl TesseractOcr {
+    /// The whole page read with page segmentation mode
+    /// `page_segmentation_mode` (numbered as the CLI's `--psm`).
+    fn recognize_in_mode(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>, page_segmentation_mode: u32) -> Result<Vec<TextLine>, OcrError> {
         let (width, height) = page.dimensions();
-        let page_segmentation_mode = self.page_segmentation_mode;
         let tsv = self.with_engine(|engine| {
             let mut engine = engine
                 .set_frame(page.as_raw(), width as i32, height as i32, 1, width as i32)
@@ -256,6 +276,17 @@ impl OcrEngine for TesseractOcr {
             Ok((engine, tsv))
         })?;
         Ok(lines_from_tsv(&tsv, page_number))
+    }
+}
+
+impl OcrEngine for TesseractOcr {
+    fn recognize(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Vec<TextLine>, OcrError> {
+        self.recognize_in_mode(page, page_number, dots_per_inch, self.page_segmentation_mode)
+    }
+
+    fn recognize_another_way(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Option<Vec<TextLine>>, OcrError> {
+        let other_mode = if self.page_segmentation_mode == SINGLE_UNIFORM_BLOCK_MODE { FULLY_AUTOMATIC_MODE } else { SINGLE_UNIFORM_BLOCK_MODE };
+        self.recognize_in_mode(page, page_number, dots_per_inch, other_mode).map(Some)
     }
 
     fn recognize_region(
