@@ -145,7 +145,7 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
     // OCR that drops an amount's decimals ("$10,436." for "$10,436.92")
     // can drop them on every totals line alike, and the arithmetic then
     // holds on wrong values: such amounts are left for review.
-    let decimals_lost = context.decimal_style.is_some() && amounts.iter().any(|(_, (_, _, line))| amount_lost_its_decimals(&line.text));
+    let decimals_lost = amounts.iter().any(|(_, (_, _, line))| amount_lost_its_decimals(&line.text));
     for (name, (value, confidence, line)) in amounts {
         let confidence = if decimals_lost { confidence.min(0.6) } else { confidence };
         put(name, format_amount(value), confidence, line);
@@ -1190,6 +1190,22 @@ mod tests {
         let ascii_letter = regex(r"(?i)[a-z]");
         let folding: Vec<char> = (0x80..=0x10FFFFu32).filter_map(char::from_u32).filter(|character| ascii_letter.is_match(character.encode_utf8(&mut [0; 4]))).collect();
         assert_eq!(folding, vec!['\u{17F}', '\u{212A}']);
+    }
+
+    fn ocr_lines(texts: &[&str]) -> Vec<TextLine> {
+        texts.iter().map(|text| TextLine { page: 1, text: text.to_string(), bbox: None, confidence: 0.95, cells: Vec::new() }).collect()
+    }
+
+    /// A photo cropped at the right edge loses every amount's decimals alike,
+    /// so the page shows no decimal mark at all; the amounts still add up,
+    /// and must still go to review.
+    #[test]
+    fn amounts_whose_decimals_were_cut_off_on_a_page_without_any_decimals_go_to_review() {
+        let found = find_invoice_fields(&ocr_lines(&["Tax Invoice", "Invoice No.: INV-25-1328", "Total excl. VAT:  £3,351.", "VAT @ 20%:  £670.", "Total:  £4,021."]));
+        assert_eq!(found.fields["total"].value, "4021.00");
+        for name in ["subtotal", "tax_amount", "total"] {
+            assert!(found.fields[name].confidence < 0.7, "{name}: {}", found.fields[name].confidence);
+        }
     }
 
     /// Every alternative of the prefiltered patterns holds one of its words.
