@@ -21,6 +21,7 @@ use crate::identifiers::iban::{find_iban_candidates, validate_iban};
 use crate::identifiers::tax_id::{check_tax_id, repair_ocr_confusions_in_tax_id, TaxIdVerdict};
 use crate::parse::amount::{detect_decimal_style, find_amounts, find_percentages, format_amount, DecimalStyle};
 use crate::parse::date::{find_dates, format_date, DateOrder};
+use crate::parse::spanish_accents::restore_dropped_accents;
 use crate::parse::tax_id::find_tax_id_candidates;
 use crate::read::TextLine;
 
@@ -161,6 +162,7 @@ pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
     }
     let parties = find_parties(lines, &context);
     for (name, (value, confidence, line)) in parties {
+        let value = if context.spanish && line.confidence < TEXT_LAYER_CONFIDENCE { restore_dropped_accents(&value).into_owned() } else { value };
         put(name, value, confidence, line);
     }
     let credit_note = CREDIT_NOTE.is_match(&full_text);
@@ -238,6 +240,9 @@ pub struct DocumentContext {
     pub decimal_style: Option<DecimalStyle>,
     pub date_order: DateOrder,
     pub default_dollar_currency: &'static str,
+    /// Whether the document is written in Spanish (it uses Spanish invoice
+    /// words such as "factura", "fecha", "IVA").
+    pub spanish: bool,
 }
 
 impl DocumentContext {
@@ -247,10 +252,11 @@ impl DocumentContext {
         let colombian = lower.contains("nit") && (lower.contains("colombia") || lower.contains("bogot") || lower.contains("medell") || lower.contains("dian"));
         let default_dollar_currency = if mexican { "MXN" } else if colombian { "COP" } else { "USD" };
         let spanish_words = ["factura", "fecha", "iva", "total a pagar", "cliente", "vencimiento"];
+        let spanish = spanish_words.iter().any(|word| lower.contains(word));
         let english_us = lower.contains("sales tax") || (lower.contains("invoice") && text.contains('$') && !mexican && !colombian);
-        let guessed_order = if english_us && !spanish_words.iter().any(|word| lower.contains(word)) { DateOrder::MonthFirst } else { DateOrder::DayFirst };
+        let guessed_order = if english_us && !spanish { DateOrder::MonthFirst } else { DateOrder::DayFirst };
         let date_order = date_order_from_evidence(text).unwrap_or(guessed_order);
-        DocumentContext { decimal_style: detect_decimal_style(text), date_order, default_dollar_currency }
+        DocumentContext { decimal_style: detect_decimal_style(text), date_order, default_dollar_currency, spanish }
     }
 }
 
@@ -1107,7 +1113,8 @@ fn name_confidence(as_found: f32, line: &TextLine) -> f32 {
 /// words ("Walker € Smith Inc.").
 fn clean_party_name(text: &str) -> String {
     let spaced = single_spaces(text);
-    let trimmed = spaced.trim_start_matches(|character: char| !character.is_alphanumeric()).trim_end_matches(['“', '”', '"', '\'', '-', '—']);
+    let trimmed = spaced.trim_start_matches(|character: char| !character.is_alphanumeric()).trim_end_matches(['“', '”', '"', '\'', '-', '—', ' ']);
+    let trimmed = if trimmed.ends_with("..") { trimmed.trim_end_matches('.').to_string() + "." } else { trimmed.to_string() };
     trimmed.replace(" € ", " & ")
 }
 
