@@ -18,6 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 
 use image::GrayImage;
 
@@ -35,6 +36,7 @@ use crate::read::pdf::{load_pdf, read_loaded_pdf_observing_pages};
 use crate::parse::date::format_date;
 use crate::read::ocr::{merge_into_visual_rows, OcrEngine};
 use crate::second_reading::{first_reading_needs_another, merge_second_reading};
+use crate::templates::{template_for, SupplierTemplate};
 use crate::read::plain_text::read_plain_text;
 use crate::read::{check_file_size, sniff_format, FileFormat, ReadDocument, ReadFailure, ReadLimits, TextLine};
 
@@ -49,11 +51,20 @@ pub struct ExtractOptions {
     /// Factur-X / ZUGFeRD files. Standalone XML files are read as XML
     /// whatever this says. Default `false`.
     pub ignore_embedded_xml: bool,
+    /// Supplier templates ([`crate::templates`]): the first whose keywords
+    /// a document holds reads the fields it names, over the generic
+    /// finders. Default none.
+    pub supplier_templates: Arc<Vec<SupplierTemplate>>,
 }
 
 impl Default for ExtractOptions {
     fn default() -> Self {
-        ExtractOptions { limits: ReadLimits::default(), today: chrono::Utc::now().date_naive(), ignore_embedded_xml: false }
+        ExtractOptions {
+            limits: ReadLimits::default(),
+            today: chrono::Utc::now().date_naive(),
+            ignore_embedded_xml: false,
+            supplier_templates: Arc::new(Vec::new()),
+        }
     }
 }
 
@@ -360,13 +371,17 @@ fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &
         fill_identity_fields(document, &record, mrz_line);
         return;
     }
-    let invoice = find_invoice_fields(&read.lines);
+    let mut invoice = find_invoice_fields(&read.lines);
+    let template = template_for(&options.supplier_templates, &read.lines);
+    if let Some(template) = template {
+        invoice.fields.extend(template.read_fields(&read.lines));
+    }
     // An invoice field that only invoices carry, or an invoice title with a
     // few fields found (a scan whose amounts the reader missed still goes to
     // review as an invoice, pre-filled).
     let has_invoice_field = ["invoice_number", "total", "subtotal", "tax_amount"].iter().any(|name| invoice.fields.contains_key(*name));
     let titled_invoice = read.lines.iter().take(25).any(|line| line.text.split("  ").any(crate::fields::is_title)) && invoice.fields.len() >= 3;
-    let looks_like_invoice = has_invoice_field || titled_invoice;
+    let looks_like_invoice = has_invoice_field || titled_invoice || template.is_some();
     if looks_like_invoice {
         document.kind = DocumentKind::Invoice;
         document.fields = invoice.fields;

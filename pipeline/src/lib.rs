@@ -16,6 +16,8 @@
 //! - [`fields`]: finding the contract's fields in those lines.
 //! - [`second_reading`]: when a scanned invoice is read again another way,
 //!   and how the two readings' fields merge.
+//! - [`templates`]: supplier templates, a client's declarative file for one
+//!   supplier's layout, read on top of [`fields`].
 //! - [`extract`]: the one entry point the workers and `tramite extract` call.
 
 pub mod extract;
@@ -30,3 +32,4 @@ pub mod parse;
 pub mod read;
 pub mod redact;
 pub mod second_reading;
+pub mod templates;

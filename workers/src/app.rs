@@ -20,6 +20,8 @@ pub struct App {
     pub objects: Arc<dyn ObjectStore>,
     pub ocr: Arc<dyn OcrEngine>,
     pub rules: Arc<crate::rulebook::Rulebook>,
+    /// The supplier templates of `read.supplier_templates_dir`.
+    pub supplier_templates: Arc<Vec<tramite_pipeline::templates::SupplierTemplate>>,
 }
 
 impl App {
@@ -35,7 +37,8 @@ impl App {
         let ocr = tesseract_from(&config);
         let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
         let rules = crate::rulebook::Rulebook::new(&settings, config.rules.client_packs_dir.clone());
-        Ok(App { config, repository: Arc::new(repository), objects: Arc::new(objects), ocr: Arc::new(ocr), rules: Arc::new(rules) })
+        let supplier_templates = config.read.supplier_templates()?;
+        Ok(App { config, repository: Arc::new(repository), objects: Arc::new(objects), ocr: Arc::new(ocr), rules: Arc::new(rules), supplier_templates })
     }
 }
 

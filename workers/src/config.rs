@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
+use tramite_pipeline::templates::SupplierTemplate;
 
 /// Every setting, with its default.
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
@@ -76,12 +77,15 @@ pub struct ReadConfig {
     pub max_file_bytes: u64,
     pub max_image_pixels: u64,
     pub max_pages: u32,
+    /// A folder of supplier templates (`*.toml`, see
+    /// `tramite_pipeline::templates`), read in file-name order.
+    pub supplier_templates_dir: Option<PathBuf>,
 }
 
 impl Default for ReadConfig {
     fn default() -> Self {
         let limits = tramite_pipeline::read::ReadLimits::default();
-        ReadConfig { max_file_bytes: limits.max_file_bytes, max_image_pixels: limits.max_image_pixels, max_pages: limits.max_pages }
+        ReadConfig { max_file_bytes: limits.max_file_bytes, max_image_pixels: limits.max_image_pixels, max_pages: limits.max_pages, supplier_templates_dir: None }
     }
 }
 
@@ -93,6 +97,25 @@ impl ReadConfig {
             max_pages: self.max_pages,
             ..tramite_pipeline::read::ReadLimits::default()
         }
+    }
+
+    /// The supplier templates of `supplier_templates_dir`, none when it is
+    /// not set. A template that cannot be read or is wrong fails the whole
+    /// load, naming its file.
+    pub fn supplier_templates(&self) -> Result<std::sync::Arc<Vec<SupplierTemplate>>> {
+        let Some(folder) = &self.supplier_templates_dir else { return Ok(Default::default()) };
+        let entries = std::fs::read_dir(folder)
+            .with_context(|| format!("could not read the supplier templates folder {} (read.supplier_templates_dir)", folder.display()))?;
+        let mut files: Vec<PathBuf> = entries.filter_map(|entry| entry.ok().map(|entry| entry.path())).filter(|path| path.extension().is_some_and(|extension| extension == "toml")).collect();
+        files.sort();
+        let templates = files
+            .iter()
+            .map(|file| {
+                let text = std::fs::read_to_string(file).with_context(|| format!("could not read the supplier template {}", file.display()))?;
+                SupplierTemplate::parse(&text).with_context(|| format!("supplier template {}", file.display()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(std::sync::Arc::new(templates))
     }
 }
 

@@ -228,7 +228,12 @@ async fn record_failed(app: &App, worker_id: &str, document_id: i64, failure: Fa
 /// third of its length, and gives up (dropping the result) if it is lost.
 async fn extract_with_heartbeat(app: &App, worker_id: &str, document_id: i64, file_label: &str, bytes: Vec<u8>) -> Result<ExtractedDocument, RepositoryError> {
     let ocr = app.ocr.clone();
-    let options = ExtractOptions { limits: app.config.read.limits(), today: chrono::Utc::now().date_naive(), ..ExtractOptions::default() };
+    let options = ExtractOptions {
+        limits: app.config.read.limits(),
+        today: chrono::Utc::now().date_naive(),
+        supplier_templates: app.supplier_templates.clone(),
+        ..ExtractOptions::default()
+    };
     let label = file_label.to_string();
     let mut extraction = tokio::task::spawn_blocking(move || extract_document(&label, &bytes, ocr.as_ref(), &options));
     let renew_every = Duration::from_millis((lease_millis(app) / 3).max(100) as u64);

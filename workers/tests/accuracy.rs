@@ -18,6 +18,9 @@ struct CorpusFloor {
     path: String,
     #[serde(default)]
     ignore_embedded_xml: bool,
+    /// A folder of supplier templates, relative to the repository root.
+    #[serde(default)]
+    supplier_templates_dir: Option<String>,
     accuracy_floor: f64,
     silent_error_ceiling: f64,
 }
@@ -55,6 +58,9 @@ fn accuracy_holds_the_recorded_floor_on_every_corpus() {
         command.args(["eval", "--format", "json", "--corpus"]).arg(&corpus).current_dir(folder.path());
         if floor.ignore_embedded_xml {
             command.arg("--ignore-embedded-xml");
+        }
+        if let Some(templates) = &floor.supplier_templates_dir {
+            command.env("TRAMITE_READ_SUPPLIER_TEMPLATES_DIR", repository_root().join(templates));
         }
         let output = command.output().unwrap();
         assert!(output.status.success(), "{}: {}", floor.name, String::from_utf8_lossy(&output.stderr));

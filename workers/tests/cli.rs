@@ -220,3 +220,37 @@ fn a_reader_that_stops_early_ends_the_command_with_status_141_and_no_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(output.status.code(), Some(141), "{stderr}");
 }
+
+#[test]
+fn a_supplier_template_reads_the_invoice_number_the_generic_reading_strips_of_its_hash() {
+    let (_folder, data_dir, _) = workspace();
+    let flipkart = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/invoice2data/FlipkartInvoice.pdf");
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates/invoice2data");
+    let read = |with_templates: bool| -> serde_json::Value {
+        let mut command = tramite(&data_dir);
+        if with_templates {
+            command.env("TRAMITE_READ_SUPPLIER_TEMPLATES_DIR", &templates);
+        }
+        serde_json::from_str(&run_ok(command.args(["extract", "--format", "jsonl"]).arg(&flipkart))).unwrap()
+    };
+    assert_eq!(read(false)["fields"]["invoice_number"]["value"], "BLR_WFLD20151000982590");
+    let templated = read(true);
+    assert_eq!(templated["fields"]["invoice_number"]["value"], "#BLR_WFLD20151000982590");
+    assert_eq!(templated["fields"]["invoice_number"]["confidence"], 0.95);
+    assert_eq!(templated["fields"]["currency"]["value"], "INR");
+    assert_eq!(templated["fields"]["total"]["value"], "319.00", "fields the template does not name are read the generic way");
+}
+
+#[test]
+fn a_broken_supplier_template_stops_tramite_naming_its_file_and_field() {
+    let (folder, data_dir, _) = workspace();
+    let templates = folder.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(templates.join("acme.toml"), "name = \"Acme\"\nkeywords = [\"Acme\"]\n[fields]\ninvoice_nr = { after = \"No.\" }\n").unwrap();
+    let invoice = folder.path().join("invoice.txt");
+    std::fs::write(&invoice, "Acme\nInvoice No. 7\nTotal 10.00\n").unwrap();
+    let output = tramite(&data_dir).env("TRAMITE_READ_SUPPLIER_TEMPLATES_DIR", &templates).args(["extract"]).arg(&invoice).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let error = String::from_utf8_lossy(&output.stderr);
+    assert!(error.contains("acme.toml") && error.contains("`invoice_nr`") && error.contains("invoice_number"), "{error}");
+}
