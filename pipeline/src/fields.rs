@@ -986,7 +986,9 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
         lines.iter().enumerate().find_map(|(index, line)| {
             let mut offset = 0;
             for cell in line.text.split("  ") {
-                if let Some(found) = label.find(cell) {
+                if let Some(found) = label.find(cell)
+                    && !is_party_number(&cell[found.end()..])
+                {
                     return Some((index, offset + found.start(), offset + found.end()));
                 }
                 offset += cell.len() + 2;
@@ -1108,6 +1110,18 @@ fn name_confidence(as_found: f32, line: &TextLine) -> f32 {
     if line.confidence < TEXT_LAYER_CONFIDENCE { as_found.min(0.7) } else { as_found }
 }
 
+/// Whether the text after a party label is the party's number in the
+/// issuer's books ("Customer: 2", "Cliente: C-10023"), not its name: a short
+/// run with a digit and no lowercase letter.
+fn is_party_number(after_label: &str) -> bool {
+    let value = after_label.trim();
+    !value.is_empty()
+        && value.len() <= 12
+        && !value.contains(' ')
+        && value.chars().any(|character| character.is_ascii_digit())
+        && !value.chars().any(char::is_lowercase)
+}
+
 /// A party name as printed, in single spaces, without what OCR adds around
 /// it: leading quotes, dashes or bullets, and `€` read for `&` between two
 /// words ("Walker € Smith Inc.").
@@ -1213,6 +1227,20 @@ mod tests {
         for name in ["subtotal", "tax_amount", "total"] {
             assert!(found.fields[name].confidence < 0.7, "{name}: {}", found.fields[name].confidence);
         }
+    }
+
+    /// Regression (issue 3, Mustang's GnuAccounting invoices): "Customer:2"
+    /// is a customer number; the line below it is not the customer's name.
+    #[test]
+    fn a_customer_number_after_the_label_is_not_taken_for_the_start_of_a_name_block() {
+        let lines: Vec<TextLine> = ["Invoice", "Customer:2", "Your order AB321", "Invoice # RE-2019/507 issued at 2019-06-10", "Total  10.00"]
+            .iter()
+            .map(|text| TextLine { page: 1, text: text.to_string(), bbox: None, confidence: 0.99, cells: Vec::new() })
+            .collect();
+        assert_eq!(find_invoice_fields(&lines).fields.get("customer_name").map(|field| field.value.as_str()), None);
+        assert!(is_party_number("2") && is_party_number("C-10023"));
+        assert!(!is_party_number(" Walker & Sons Ltd"));
+        assert!(!is_party_number(""));
     }
 
     /// Every alternative of the prefiltered patterns holds one of its words.
