@@ -365,7 +365,9 @@ pub fn failure_to_contract(failure: ReadFailure) -> ExtractionFailure {
 fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &ExtractOptions) {
     let texts: Vec<String> = read.lines.iter().map(|line| line.text.clone()).collect();
     let raw_fillers = texts.iter().map(|text| text.chars().filter(|character| matches!(character, '<' | '«')).count()).sum::<usize>();
-    if let Some(record) = find_mrz(&texts, options.today).filter(|record| raw_fillers >= 4 && is_plausible_mrz(record)) {
+    // An MRZ has fillers; a page without them (every invoice) skips the search.
+    let mrz = if raw_fillers >= 4 { find_mrz(&texts, options.today).filter(is_plausible_mrz) } else { None };
+    if let Some(record) = mrz {
         document.kind = DocumentKind::Identity;
         let mrz_line = mrz_anchor_line(&read.lines, &record);
         fill_identity_fields(document, &record, mrz_line);

@@ -111,6 +111,7 @@ static INVOICE_NUMBER_VALUE: LazyLock<Regex> = LazyLock::new(|| regex(r"^#?[A-Za
 /// Finds invoice fields in reading-order lines.
 pub fn find_invoice_fields(lines: &[TextLine]) -> InvoiceFields {
     AMOUNT_ROLES.with(|roles| roles.borrow_mut().clear());
+    AMOUNTS_IN.with(|amounts| amounts.borrow_mut().clear());
     let full_text: String = lines.iter().map(|line| line.text.as_str()).collect::<Vec<_>>().join("\n");
     let context = DocumentContext::from_text(&full_text);
     let mended = lines_with_ocr_traces_mended(lines, context.decimal_style);
@@ -602,12 +603,25 @@ fn amounts_with_ranges(text: &str, context: &DocumentContext) -> Vec<(std::ops::
 
 /// Amounts on a line, leaving out percentages.
 fn amounts_in(text: &str, context: &DocumentContext) -> Vec<Decimal> {
+    // Asked again for the same lines and cells by several finders:
+    // remembered per document, like `amount_role` (the decimal style is the
+    // document's, fixed while it is read).
+    if let Some(known) = AMOUNTS_IN.with(|amounts| amounts.borrow().get(text).cloned()) {
+        return known;
+    }
     let percentages = find_percentages(text);
-    find_amounts(text, context.decimal_style)
+    let amounts: Vec<Decimal> = find_amounts(text, context.decimal_style)
         .into_iter()
         .filter(|(range, _)| !percentages.iter().any(|(percent_range, _)| percent_range.start <= range.start && range.end <= percent_range.end))
         .map(|(_, value)| value)
-        .collect()
+        .collect();
+    AMOUNTS_IN.with(|cache| cache.borrow_mut().insert(text.to_string(), amounts.clone()));
+    amounts
+}
+
+thread_local! {
+    /// `amounts_in` answers for the document being read, by text.
+    static AMOUNTS_IN: std::cell::RefCell<std::collections::HashMap<String, Vec<Decimal>>> = std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 type Candidate<'a> = (Decimal, f32, &'a TextLine);
