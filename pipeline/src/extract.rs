@@ -29,7 +29,7 @@ use crate::einvoice::pdf_attachment::{find_einvoice_attachment_in_document, may_
 use crate::einvoice::{parse_einvoice_xml, EInvoice, EInvoiceError};
 use crate::extraction::{DocumentKind, ExtractedDocument, ExtractedField, ExtractionFailure, TextSource};
 use crate::fields::find_invoice_fields;
-use crate::identity::{page_may_be_identity_document, read_identity_page, IdentityReading};
+use crate::identity::{page_may_be_identity_document, read_identity_page, IdentityReading, MrzFirstPageReader};
 use crate::mrz::{find_mrz, MrzRecord};
 use crate::read::image_file::{read_document_observing_pages, RecognizedPage};
 use crate::read::pdf::{load_pdf, read_loaded_pdf_observing_pages};
@@ -178,8 +178,10 @@ fn names_a_plain_text_file(file_label: &str) -> bool {
 }
 
 /// Reads the file's text (PDF text layer or OCR) and finds the fields in it.
-/// A scanned page that looks like an identity document also has its MRZ
-/// band re-read with the MRZ alphabet and its visual zone read by label.
+/// A scanned page whose MRZ is found in its image is read MRZ first
+/// ([`MrzFirstPageReader`]); one that otherwise looks like an identity
+/// document has its MRZ band re-read with the MRZ alphabet; either way its
+/// visual zone is read by label.
 /// `loaded_pdf` is the file already parsed, when it is a PDF the caller
 /// parsed.
 fn extract_visually(
@@ -189,17 +191,26 @@ fn extract_visually(
     ocr: &dyn OcrEngine,
     options: &ExtractOptions,
 ) -> Result<(), ExtractionFailure> {
+    // A page whose MRZ is found in its image is read MRZ first (the band,
+    // then only the visual zone above it); every other page as before.
+    let mrz_first = MrzFirstPageReader::new(ocr, options.today);
     let mut identity: Option<IdentityReading> = None;
     let mut pages_kept = PagesKeptForASecondReading::default();
     let mut observe_page = |page: &RecognizedPage<'_>| {
-        if identity.is_none() && page_may_be_identity_document(page.lines) {
-            identity = read_identity_page(page.image, ocr, options.today, page.lines).filter(|reading| is_plausible_mrz(&reading.mrz));
+        let read_mrz_first = mrz_first.take_identity_reading(page.page_number, page.lines);
+        if identity.is_none() {
+            identity = match read_mrz_first {
+                Some(reading) => Some(reading),
+                None if page_may_be_identity_document(page.lines) => read_identity_page(page.image, ocr, options.today, page.lines),
+                None => None,
+            }
+            .filter(|reading| is_plausible_mrz(&reading.mrz));
         }
         pages_kept.keep(page);
     };
     let read = match loaded_pdf {
-        Some(pdf) => read_loaded_pdf_observing_pages(pdf, ocr, &options.limits, &mut observe_page),
-        None => read_document_observing_pages(bytes, ocr, &options.limits, &mut observe_page),
+        Some(pdf) => read_loaded_pdf_observing_pages(pdf, &mrz_first, &options.limits, &mut observe_page),
+        None => read_document_observing_pages(bytes, &mrz_first, &options.limits, &mut observe_page),
     }
     .map_err(failure_to_contract)?;
     document.pages = read.pages;

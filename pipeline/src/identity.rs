@@ -36,6 +36,29 @@
 //! The visual zone is read independently so that the rules can compare the
 //! two and send a mismatch to review.
 //!
+//! # MRZ first
+//!
+//! Reading a whole identity page costs about half a second of CPU, most of
+//! it spent on text nobody asked for, and that reading was needed only to
+//! learn that the page is an identity document. [`MrzFirstPageReader`]
+//! turns that around for scanned pages: it wraps the OCR engine, and before
+//! a page is read it looks for the MRZ in the image itself
+//! ([`crate::read::mrz_band::find_mrz_band`], a few milliseconds; it finds
+//! nothing on invoices). When it finds a band, the band is read with the
+//! MRZ whitelist, the smaller line height first; when that leaves doubt the
+//! other is read too and the readings are combined as above. Only a zone
+//! whose every check digit holds and whose names are clean
+//! ([`MrzReading::is_complete`]) and laid out as names (given names after
+//! the `<<`, then filler padding) makes the page an identity document this
+//! way: then only the part of the page above the band (the visual zone) is
+//! read by the engine, and the band's lines are added to its lines. When
+//! the printed surname or given names read there differ from the zone's
+//! (no check digit covers names, and the whole-page pass's reading of the
+//! MRZ is what outvotes a misread name), the page is read the ordinary way
+//! after all. So any page where no band is found, whose band gives no
+//! complete zone, or whose printed names disagree with it, is read whole
+//! and goes through [`read_identity_page`] exactly as before, only later.
+//!
 //! # The visual zone
 //!
 //! Labels are looked for in Spanish and English (`Apellidos` / `Surname`,
@@ -55,7 +78,8 @@
 //!
 //! Nothing here logs or prints what it reads.
 
-use std::sync::LazyLock;
+use std::collections::BTreeMap;
+use std::sync::{LazyLock, Mutex};
 
 use chrono::{Datelike, NaiveDate};
 use image::GrayImage;
@@ -64,7 +88,8 @@ use regex::Regex;
 use crate::mrz::{EXPIRY_YEARS_AHEAD, MrzFormat, MrzRecord, find_mrz, parse_mrz_lines};
 use crate::parse::date::format_date;
 use crate::read::TextLine;
-use crate::read::ocr::{OcrEngine, PixelRegion};
+use crate::read::mrz_band::{MrzBand, find_mrz_band};
+use crate::read::ocr::{OcrEngine, OcrError, OrientationEstimate, PixelRegion};
 use crate::read::preprocess::{MINIMUM_SKEW_CORRECTION_DEGREES, estimate_skew_degrees, rotate_about_center};
 
 /// The characters an MRZ is made of.
@@ -72,6 +97,13 @@ pub const MRZ_CHARACTER_WHITELIST: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<
 
 /// The MRZ band is read as one uniform block of text (tesseract's PSM 6).
 pub const MRZ_PAGE_SEGMENTATION_MODE: u32 = 6;
+
+/// The height of a line of tesseract's for a band found in the image, per
+/// height of its characters as measured there ([`MrzBand::character_height`]):
+/// tesseract's line boxes run a little taller than the glyphs' ink, and
+/// the band's scales are chosen from line heights (see `band_scales`).
+/// Measured on the specimens and on 48 synthetic identity scans.
+const LINE_HEIGHT_PER_DETECTED_CHARACTER_HEIGHT: f32 = 1.2;
 
 /// The MRZ line heights, in pixels, the band is scaled to before it is
 /// re-read (see `band_scales`); tesseract's models read best at 25-40.
@@ -158,10 +190,193 @@ pub fn read_identity_page(page: &GrayImage, ocr: &dyn OcrEngine, today: NaiveDat
         }
     }
     let combined = restore_name_padding(combine_mrz_readings(&readings, today)?, today);
-    let MrzReading { record: mrz, bbox: mrz_bbox, confidence: mrz_confidence, source: mrz_source } = combined;
+    Some(identity_reading_from(page_number, combined, first_pass_lines, today))
+}
 
-    let visual_lines: Vec<&TextLine> = first_pass_lines.iter().filter(|line| !looks_like_mrz_line(&line.text)).collect();
-    Some(IdentityReading {
+/// An OCR engine that reads identity pages MRZ first, around another
+/// engine (see the module documentation, "MRZ first").
+///
+/// Its [`OcrEngine::recognize`] looks for an MRZ in the page image before
+/// any OCR ([`find_mrz_band`], a few milliseconds). Where there is none, or
+/// the band's whitelisted reading gives no complete zone
+/// ([`MrzReading::is_complete`]), or the printed names differ from the
+/// zone's ([`printed_names_differ`]), the page is read by the wrapped engine
+/// exactly as without this one. Otherwise only the part of the
+/// page above the band (the visual zone) is read by the wrapped engine, the
+/// band's lines are added to it, and the zone read from the band is kept
+/// for [`MrzFirstPageReader::take_identity_reading`], which the page
+/// observer calls with the page's lines. Region readings, orientation
+/// detection and second readings go to the wrapped engine unchanged.
+pub struct MrzFirstPageReader<'engine> {
+    engine: &'engine dyn OcrEngine,
+    today: NaiveDate,
+    /// The zone read from the band of each page whose latest reading went
+    /// the MRZ-first way, by page number.
+    band_readings: Mutex<BTreeMap<u32, MrzReading>>,
+}
+
+impl<'engine> MrzFirstPageReader<'engine> {
+    /// Wraps `engine`; `today` is the date MRZ centuries are judged against.
+    pub fn new(engine: &'engine dyn OcrEngine, today: NaiveDate) -> Self {
+        MrzFirstPageReader { engine, today, band_readings: Mutex::new(BTreeMap::new()) }
+    }
+
+    /// The identity reading of page `page_number` when its latest
+    /// recognition went the MRZ-first way: the zone read from the band, and
+    /// the visual zone's fields read by label from `page_lines` (the page's
+    /// lines as recognised). `None` for a page read the ordinary way, and
+    /// for a page already taken.
+    pub fn take_identity_reading(&self, page_number: u32, page_lines: &[TextLine]) -> Option<IdentityReading> {
+        let band_reading = self.band_readings.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).remove(&page_number)?;
+        Some(identity_reading_from(page_number, band_reading, page_lines, self.today))
+    }
+
+    fn remember(&self, page_number: u32, reading: Option<MrzReading>) {
+        let mut band_readings = self.band_readings.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match reading {
+            Some(reading) => band_readings.insert(page_number, reading),
+            None => band_readings.remove(&page_number),
+        };
+    }
+}
+
+impl OcrEngine for MrzFirstPageReader<'_> {
+    fn recognize(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Vec<TextLine>, OcrError> {
+        self.remember(page_number, None);
+        let Some(band) = find_mrz_band(page) else { return self.engine.recognize(page, page_number, dots_per_inch) };
+        let mut band_readings = DetectedBandReadings::new(page, page_number, band, self.engine, self.today);
+        band_readings.read_at_next_scales_until_settled();
+        let Some(complete) = band_readings.complete_zone() else { return self.engine.recognize(page, page_number, dots_per_inch) };
+        let mut lines = read_visual_zone_above(page, page_number, dots_per_inch, &band, self.engine)?;
+        if printed_names_differ(&complete.record, &lines) {
+            return self.engine.recognize(page, page_number, dots_per_inch);
+        }
+        lines.extend(band_readings.last_whitelisted_lines);
+        self.remember(page_number, Some(complete));
+        Ok(lines)
+    }
+
+    fn recognize_region(
+        &self,
+        page: &GrayImage,
+        page_number: u32,
+        region: PixelRegion,
+        character_whitelist: Option<&str>,
+        page_segmentation_mode: u32,
+    ) -> Result<Vec<TextLine>, OcrError> {
+        self.engine.recognize_region(page, page_number, region, character_whitelist, page_segmentation_mode)
+    }
+
+    fn detect_orientation(&self, page: &GrayImage, dots_per_inch: Option<u32>) -> Result<Option<OrientationEstimate>, OcrError> {
+        self.engine.detect_orientation(page, dots_per_inch)
+    }
+
+    fn recognize_another_way(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Option<Vec<TextLine>>, OcrError> {
+        self.engine.recognize_another_way(page, page_number, dots_per_inch)
+    }
+}
+
+/// The readings of a band found in the image ([`find_mrz_band`]), made as
+/// they are needed.
+struct DetectedBandReadings<'page> {
+    page: &'page GrayImage,
+    page_number: u32,
+    band: MrzBand,
+    ocr: &'page dyn OcrEngine,
+    today: NaiveDate,
+    /// The scales not read yet, in order (see [`band_scales`]).
+    scales_left: Vec<f32>,
+    readings: Vec<MrzReading>,
+    /// The lines of the latest whitelisted reading, in the page's pixels.
+    last_whitelisted_lines: Vec<TextLine>,
+}
+
+impl<'page> DetectedBandReadings<'page> {
+    fn new(page: &'page GrayImage, page_number: u32, band: MrzBand, ocr: &'page dyn OcrEngine, today: NaiveDate) -> Self {
+        // The smaller line height first: on the specimens and the synthetic
+        // scans it reads a detected band completely at the first attempt as
+        // often as the larger one, and more cheaply.
+        let mut scales_left = band_scales(band.character_height * LINE_HEIGHT_PER_DETECTED_CHARACTER_HEIGHT);
+        scales_left.reverse();
+        DetectedBandReadings { page, page_number, band, ocr, today, scales_left, readings: Vec::new(), last_whitelisted_lines: Vec::new() }
+    }
+
+    /// Reads the band with the MRZ whitelist at the scales left, in order,
+    /// until the readings leave no doubt ([`readings_agree_and_are_complete`]).
+    /// Stops at a reading that finds no zone at all (a page of monospaced
+    /// print that only looked like an MRZ).
+    fn read_at_next_scales_until_settled(&mut self) {
+        while !self.scales_left.is_empty() {
+            let scale = self.scales_left.remove(0);
+            let Some(band_lines) = read_band(self.page, self.page_number, self.band.region, scale, self.ocr) else { return };
+            let band_line_references: Vec<&TextLine> = band_lines.iter().filter(|line| !line.text.trim().is_empty()).collect();
+            let Some(reading) = mrz_reading_of(&band_line_references, self.today, MrzSource::WhitelistedBand) else { return };
+            self.readings.push(reading);
+            self.last_whitelisted_lines = band_lines;
+            if readings_agree_and_are_complete(&self.readings) {
+                return;
+            }
+        }
+    }
+
+    /// The readings so far combined as in [`read_identity_page`].
+    fn combined(&self) -> Option<MrzReading> {
+        Some(restore_name_padding(combine_mrz_readings(&self.readings, self.today)?, self.today))
+    }
+
+    /// The combined zone when every check digit holds, the names are clean
+    /// ([`MrzReading::is_complete`]) and laid out as names are (primary and
+    /// secondary identifiers apart, then filler padding: a `<<` misread as
+    /// `<` leaves a surname of two words and no given names): only then is
+    /// the page read MRZ first.
+    fn complete_zone(&self) -> Option<MrzReading> {
+        self.combined().filter(|zone| {
+            let names_laid_out_as_names = name_padding_start(name_field(&zone.record)).is_some() && !zone.record.given_names.is_empty();
+            zone.is_complete() && names_laid_out_as_names && is_plausible_band_reading(&zone.record)
+        })
+    }
+}
+
+/// Whether the visual zone's printed surname or given names (read by label
+/// from `visual_zone_lines`) differ from the zone's: then a name may be
+/// misread in the MRZ (no check digit covers names), or the document may
+/// have been altered; either way the page is read the ordinary way, where
+/// a whole-page reading of the MRZ adds its vote. Names the visual zone
+/// does not show raise no doubt.
+fn printed_names_differ(zone: &MrzRecord, visual_zone_lines: &[TextLine]) -> bool {
+    let visual_lines: Vec<&TextLine> = visual_zone_lines.iter().filter(|line| !looks_like_mrz_line(&line.text)).collect();
+    let differs = |printed: Option<VisualField>, in_the_zone: &str| printed.is_some_and(|printed| printed.value != in_the_zone);
+    differs(visual_name(&visual_lines, &SURNAME_LABELS), &zone.surname) || differs(visual_name(&visual_lines, &GIVEN_NAMES_LABELS), &zone.given_names)
+}
+
+/// Whether a zone read from a band makes the page an identity document: it
+/// starts with a document code, is padded with fillers, and at least two of
+/// its check digits hold (what [`crate::extract`] asks of any MRZ).
+fn is_plausible_band_reading(record: &MrzRecord) -> bool {
+    let starts_with_document_code = record.lines.first().and_then(|line| line.chars().next()).is_some_and(|code| matches!(code, 'P' | 'I' | 'A' | 'C' | 'V'));
+    let fillers = record.lines.iter().map(|line| line.matches('<').count()).sum::<usize>();
+    let holding_check_digits = record.check_digits.iter().filter(|check| check.valid).count();
+    starts_with_document_code && fillers >= 5 && holding_check_digits >= 2
+}
+
+/// Reads the part of the page above the MRZ band (the visual zone) with
+/// the engine's whole-page reading; boxes are in the page's pixels. Nothing
+/// when the band leaves no room above it.
+fn read_visual_zone_above(page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>, band: &MrzBand, ocr: &dyn OcrEngine) -> Result<Vec<TextLine>, OcrError> {
+    let bottom = (band.top_of_first_line as f32 - band.character_height * 0.3).max(0.0) as u32;
+    if (bottom as f32) < band.character_height * 2.0 {
+        return Ok(Vec::new());
+    }
+    let visual_zone = image::imageops::crop_imm(page, 0, 0, page.width(), bottom).to_image();
+    ocr.recognize(&visual_zone, page_number, dots_per_inch)
+}
+
+/// An identity reading from a zone read from its band and the page's lines
+/// (for the visual zone).
+fn identity_reading_from(page_number: u32, band_reading: MrzReading, page_lines: &[TextLine], today: NaiveDate) -> IdentityReading {
+    let MrzReading { record: mrz, bbox: mrz_bbox, confidence: mrz_confidence, source: mrz_source } = band_reading;
+    let visual_lines: Vec<&TextLine> = page_lines.iter().filter(|line| !looks_like_mrz_line(&line.text)).collect();
+    IdentityReading {
         page: page_number,
         mrz,
         mrz_bbox,
@@ -171,7 +386,7 @@ pub fn read_identity_page(page: &GrayImage, ocr: &dyn OcrEngine, today: NaiveDat
         visual_given_names: visual_name(&visual_lines, &GIVEN_NAMES_LABELS),
         visual_birth_date: visual_date(&visual_lines, &BIRTH_DATE_LABELS, DateKind::Birth, today),
         visual_expiry_date: visual_date(&visual_lines, &EXPIRY_DATE_LABELS, DateKind::Expiry, today),
-    })
+    }
 }
 
 /// One reading of the MRZ, with where it was read.
@@ -954,6 +1169,112 @@ mod tests {
         let reading = read_identity_page(&GrayImage::new(1334, 880), &noisy, today(), &first_pass).unwrap();
         assert!(noisy.readings.load(std::sync::atomic::Ordering::SeqCst) >= 2);
         assert_eq!(reading.mrz.lines[0], "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "the padding is restored");
+    }
+
+    fn td3_specimen_image() -> GrayImage {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/mrz/specimens/passport-td3.png");
+        image::open(path).expect("the shared TD3 specimen decodes").into_luma8()
+    }
+
+    /// An engine that answers a whole-page reading with the specimen's
+    /// visual zone (the lines above `visual_zone_bottom`) and a region
+    /// reading with `band`, and records what it was asked to read.
+    struct SpecimenReader {
+        band: Vec<String>,
+        whole_page_heights: std::sync::Mutex<Vec<u32>>,
+        region_readings: std::sync::atomic::AtomicUsize,
+    }
+
+    impl SpecimenReader {
+        fn new(band: [&str; 2]) -> Self {
+            SpecimenReader { band: band.map(String::from).to_vec(), whole_page_heights: Default::default(), region_readings: Default::default() }
+        }
+    }
+
+    impl OcrEngine for SpecimenReader {
+        fn recognize(&self, page: &GrayImage, _page_number: u32, _dots_per_inch: Option<u32>) -> Result<Vec<TextLine>, OcrError> {
+            self.whole_page_heights.lock().unwrap().push(page.height());
+            Ok(specimen_first_pass().into_iter().filter(|line| line.bbox.is_some_and(|bbox| bbox[3] <= page.height() as f32)).collect())
+        }
+
+        fn recognize_region(&self, _page: &GrayImage, page_number: u32, region: PixelRegion, _whitelist: Option<&str>, _mode: u32) -> Result<Vec<TextLine>, OcrError> {
+            self.region_readings.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let (left, top, right) = (region.left as f32, region.top as f32, (region.left + region.width) as f32);
+            Ok(self.band.iter().enumerate().map(|(index, text)| TextLine { page: page_number, text: text.clone(), bbox: Some([left, top + 30.0 * index as f32, right, top + 30.0 * (index as f32 + 1.0)]), confidence: 0.9, cells: Vec::new() }).collect())
+        }
+    }
+
+    #[test]
+    fn the_mrz_first_reader_reads_the_td3_specimen_band_and_then_only_the_visual_zone_above_it() {
+        let reader = SpecimenReader::new(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]);
+        let mrz_first = MrzFirstPageReader::new(&reader, today());
+        let lines = mrz_first.recognize(&td3_specimen_image(), 1, Some(118)).unwrap();
+
+        assert_eq!(reader.region_readings.load(std::sync::atomic::Ordering::SeqCst), 1, "a band read completely is read once");
+        let whole_page_heights = reader.whole_page_heights.lock().unwrap().clone();
+        assert_eq!(whole_page_heights.len(), 1);
+        assert!(whole_page_heights[0] < 672, "only the part above the MRZ (which starts at y 672) is read whole: {whole_page_heights:?}");
+        assert!(lines.iter().any(|line| line.text.starts_with("P<UTOERIKSSON")), "the band's lines are among the page's lines");
+
+        let reading = mrz_first.take_identity_reading(1, &lines).expect("the page was read MRZ first");
+        assert_eq!(reading.mrz_source, MrzSource::WhitelistedBand);
+        assert!(reading.mrz.all_check_digits_valid());
+        assert_eq!((reading.mrz.surname.as_str(), reading.mrz.given_names.as_str()), ("ERIKSSON", "ANNA MARIA"));
+        assert_eq!(reading.visual_surname.unwrap().value, "ERIKSSON");
+        assert_eq!(reading.visual_birth_date.unwrap().value, "1974-08-12");
+        assert_eq!(reading.visual_expiry_date.unwrap().value, "2012-04-15");
+        assert_eq!(mrz_first.take_identity_reading(1, &lines), None, "a reading is taken once");
+    }
+
+    #[test]
+    fn a_band_whose_check_digits_fail_sends_the_page_to_the_ordinary_whole_page_reading() {
+        let reader = SpecimenReader::new(["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<19"]);
+        let mrz_first = MrzFirstPageReader::new(&reader, today());
+        let page = td3_specimen_image();
+        let lines = mrz_first.recognize(&page, 1, Some(118)).unwrap();
+        assert_eq!(*reader.whole_page_heights.lock().unwrap(), [page.height()], "the whole page is read as without the MRZ-first reader");
+        assert_eq!(lines, specimen_first_pass());
+        assert_eq!(mrz_first.take_identity_reading(1, &lines), None);
+    }
+
+    #[test]
+    fn a_page_without_a_band_is_read_whole_exactly_as_before() {
+        let reader = SpecimenReader::new(["", ""]);
+        let mrz_first = MrzFirstPageReader::new(&reader, today());
+        let blank = GrayImage::from_pixel(1240, 1754, image::Luma([250]));
+        mrz_first.recognize(&blank, 3, Some(150)).unwrap();
+        assert_eq!(*reader.whole_page_heights.lock().unwrap(), [1754]);
+        assert_eq!(reader.region_readings.load(std::sync::atomic::Ordering::SeqCst), 0, "no band, no band reading");
+        assert_eq!(mrz_first.take_identity_reading(3, &[]), None);
+    }
+
+    #[test]
+    fn printed_names_that_differ_from_the_zone_send_the_page_to_the_ordinary_whole_page_reading() {
+        // The band reads a given name differently from the printed one, and
+        // no check digit covers names: the page is read whole after all, so
+        // that the whole-page reading of the MRZ gets its vote.
+        let reader = SpecimenReader::new(["P<UTOERIKSSON<<ANNA<MARTA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]);
+        let mrz_first = MrzFirstPageReader::new(&reader, today());
+        let page = td3_specimen_image();
+        let lines = mrz_first.recognize(&page, 1, Some(118)).unwrap();
+        let whole_page_heights = reader.whole_page_heights.lock().unwrap().clone();
+        assert_eq!(whole_page_heights.last(), Some(&page.height()), "{whole_page_heights:?}");
+        assert_eq!(lines, specimen_first_pass());
+        assert_eq!(mrz_first.take_identity_reading(1, &lines), None);
+    }
+
+    #[test]
+    fn the_td3_specimen_reads_exactly_mrz_first_through_extract_document_with_tesseract() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/mrz/specimens/passport-td3.png");
+        let bytes = std::fs::read(path).expect("the shared TD3 specimen is readable");
+        let options = crate::extract::ExtractOptions { today: today(), ..Default::default() };
+        let document = crate::extract::extract_document("passport-td3.png", &bytes, &crate::read::ocr::TesseractOcr::default(), &options);
+        assert_eq!(document.kind, crate::extraction::DocumentKind::Identity);
+        assert_eq!(document.value("mrz"), Some("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<\nL898902C36UTO7408122F1204159ZE184226B<<<<<10"));
+        assert_eq!(document.value("mrz_valid"), Some("true"));
+        for (field, expected) in [("visual_surname", "ERIKSSON"), ("visual_given_names", "ANNA MARIA"), ("visual_birth_date", "1974-08-12"), ("visual_expiry_date", "2012-04-15")] {
+            assert_eq!(document.value(field), Some(expected), "{field}");
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! other XML is refused as `unsupported_format`.
 
 pub mod image_file;
+pub mod mrz_band;
 pub mod ocr;
 pub mod pdf;
 pub mod pdf_content_stream;
