@@ -374,8 +374,9 @@ fn read_visual_zone_above(page: &GrayImage, page_number: u32, dots_per_inch: Opt
 /// An identity reading from a zone read from its band and the page's lines
 /// (for the visual zone).
 fn identity_reading_from(page_number: u32, band_reading: MrzReading, page_lines: &[TextLine], today: NaiveDate) -> IdentityReading {
-    let MrzReading { record: mrz, bbox: mrz_bbox, confidence: mrz_confidence, source: mrz_source } = band_reading;
+    let MrzReading { record: mut mrz, bbox: mrz_bbox, confidence: mrz_confidence, source: mrz_source } = band_reading;
     let visual_lines: Vec<&TextLine> = page_lines.iter().filter(|line| !looks_like_mrz_line(&line.text)).collect();
+    settle_g_and_6_by_the_printed_document_number(&mut mrz, &visual_lines);
     IdentityReading {
         page: page_number,
         mrz,
@@ -387,6 +388,33 @@ fn identity_reading_from(page_number: u32, band_reading: MrzReading, page_lines:
         visual_birth_date: visual_date(&visual_lines, &BIRTH_DATE_LABELS, DateKind::Birth, today),
         visual_expiry_date: visual_date(&visual_lines, &EXPIRY_DATE_LABELS, DateKind::Expiry, today),
     }
+}
+
+/// `G` and `6` are the one letter/digit pair OCR confuses that no ICAO check
+/// digit can tell apart: `G` is worth 16, and any multiple of 10 vanishes
+/// from a check digit. Where the visual zone prints the document number
+/// and it differs from the zone's only by `G`/`6` swaps, the printed number
+/// settles them, in the document number and in the raw MRZ lines alike.
+fn settle_g_and_6_by_the_printed_document_number(zone: &mut MrzRecord, visual_lines: &[&TextLine]) {
+    let read = zone.document_number.clone();
+    if !read.contains(['G', '6']) {
+        return;
+    }
+    let differs_only_by_g_and_6 = |printed: &str| {
+        printed.len() == read.len()
+            && printed != read
+            && printed.bytes().zip(read.bytes()).all(|(printed, read)| printed == read || (matches!(printed, b'G' | b'6') && matches!(read, b'G' | b'6')))
+    };
+    let printed_tokens = visual_lines.iter().flat_map(|line| line.text.split(|character: char| !character.is_ascii_alphanumeric()));
+    if printed_tokens.clone().any(|printed| printed == read) {
+        return;
+    }
+    let Some(printed) = printed_tokens.into_iter().find(|printed| differs_only_by_g_and_6(printed)) else { return };
+    let printed = printed.to_string();
+    if let Some(line) = zone.lines.iter_mut().find(|line| line.contains(&read)) {
+        *line = line.replacen(&read, &printed, 1);
+    }
+    zone.document_number = printed;
 }
 
 /// One reading of the MRZ, with where it was read.
@@ -1071,6 +1099,36 @@ fn printed_dates(text: &str, kind: DateKind, today: NaiveDate) -> Vec<NaiveDate>
 
 #[cfg(test)]
 mod tests {
+
+    fn visual_line(text: &str) -> TextLine {
+        TextLine { page: 1, text: text.to_string(), bbox: None, confidence: 0.9, cells: Vec::new() }
+    }
+
+    /// Regression (issue 3): the MRZ-first reading of a generated Mexican
+    /// passport read its `G07219970` as `607219970`, every check digit
+    /// holding.
+    #[test]
+    fn a_g_read_as_6_in_the_document_number_is_settled_by_the_number_printed_in_the_visual_zone() {
+        let lines = vec![format!("{:<<44}", "P<MEXFERNANDEZ<JIMENEZ<<ALEJANDRO"), "6072199709MEX8811020M2709042<<<<<<<<<<<<<<02".to_string()];
+        let mut zone = crate::mrz::find_mrz(&lines, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).expect("a TD3 zone");
+        assert_eq!(zone.document_number, "607219970");
+        let printed = [visual_line("Tipo / Type  Código / Code  Pasaporte n? / Passport No."), visual_line("P  MEX  G07219970")];
+        settle_g_and_6_by_the_printed_document_number(&mut zone, &printed.iter().collect::<Vec<_>>());
+        assert_eq!(zone.document_number, "G07219970");
+        assert!(zone.lines[1].starts_with("G072199709MEX"), "{}", zone.lines[1]);
+    }
+
+    #[test]
+    fn a_document_number_the_visual_zone_prints_as_read_or_not_at_all_is_left_as_read() {
+        let lines = vec![format!("{:<<44}", "P<MEXFERNANDEZ<JIMENEZ<<ALEJANDRO"), "6072199709MEX8811020M2709042<<<<<<<<<<<<<<02".to_string()];
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        for printed in [vec![visual_line("P  MEX  607219970")], vec![visual_line("ALEJANDRO")], vec![visual_line("P  MEX  G07219971")]] {
+            let mut zone = crate::mrz::find_mrz(&lines, today).unwrap();
+            settle_g_and_6_by_the_printed_document_number(&mut zone, &printed.iter().collect::<Vec<_>>());
+            assert_eq!(zone.document_number, "607219970");
+        }
+    }
+
     use super::*;
     use crate::read::ocr::FixedTextOcr;
 
