@@ -204,7 +204,7 @@ fn extract_visually(
                 None if page_may_be_identity_document(page.lines) => read_identity_page(page.image, ocr, options.today, page.lines),
                 None => None,
             }
-            .filter(|reading| is_plausible_mrz(&reading.mrz));
+            .filter(|reading| reading.mrz.is_plausible());
         }
         pages_kept.keep(page);
     };
@@ -237,19 +237,23 @@ const MOST_PIXELS_KEPT_FOR_A_SECOND_READING: u64 = 64_000_000;
 #[derive(Default)]
 struct PagesKeptForASecondReading {
     pages: Vec<(u32, GrayImage, u32)>,
+    /// Pixels of every OCR'd page seen, kept or not.
     pixels: u64,
-    over_budget: bool,
 }
 
 impl PagesKeptForASecondReading {
     fn keep(&mut self, page: &RecognizedPage<'_>) {
         self.pixels += u64::from(page.image.width()) * u64::from(page.image.height());
-        self.over_budget |= self.pixels > MOST_PIXELS_KEPT_FOR_A_SECOND_READING;
-        if self.over_budget {
+        if self.over_budget() {
             self.pages.clear();
         } else {
             self.pages.push((page.page_number, page.image.clone(), page.dots_per_inch));
         }
+    }
+
+    /// Whether the file's OCR'd pages were too many to keep them all.
+    fn over_budget(&self) -> bool {
+        self.pixels > MOST_PIXELS_KEPT_FOR_A_SECOND_READING
     }
 }
 
@@ -264,7 +268,7 @@ fn read_again_another_way(
     ocr: &dyn OcrEngine,
     options: &ExtractOptions,
 ) {
-    if pages_kept.over_budget || pages_kept.pages.is_empty() {
+    if pages_kept.over_budget() || pages_kept.pages.is_empty() {
         return;
     }
     let mut second_lines_by_page: BTreeMap<u32, Vec<TextLine>> = BTreeMap::new();
@@ -374,10 +378,15 @@ pub fn failure_to_contract(failure: ReadFailure) -> ExtractionFailure {
 /// Finds the fields in what was read: an identity document if a machine
 /// readable zone is found, otherwise an invoice if it looks like one.
 fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &ExtractOptions) {
-    let texts: Vec<String> = read.lines.iter().map(|line| line.text.clone()).collect();
-    let raw_fillers = texts.iter().map(|text| text.chars().filter(|character| matches!(character, '<' | '«')).count()).sum::<usize>();
-    // An MRZ has fillers; a page without them (every invoice) skips the search.
-    let mrz = if raw_fillers >= 4 { find_mrz(&texts, options.today).filter(is_plausible_mrz) } else { None };
+    // A real zone has fillers, some of which the reader saw as `<` (or
+    // `«`); a page without them (every invoice) skips the MRZ search.
+    let raw_fillers = read.lines.iter().map(|line| line.text.chars().filter(|character| matches!(character, '<' | '«')).count()).sum::<usize>();
+    let mrz = if raw_fillers >= 4 {
+        let texts: Vec<String> = read.lines.iter().map(|line| line.text.clone()).collect();
+        find_mrz(&texts, options.today).filter(MrzRecord::is_plausible)
+    } else {
+        None
+    };
     if let Some(record) = mrz {
         document.kind = DocumentKind::Identity;
         let mrz_line = mrz_anchor_line(&read.lines, &record);
@@ -400,17 +409,6 @@ fn fill_fields(document: &mut ExtractedDocument, read: &ReadDocument, options: &
         document.fields = invoice.fields;
         document.line_items = invoice.line_items;
     }
-}
-
-/// Ordinary text can be bent into MRZ shape; a real zone starts with a
-/// document code, is padded with `<` fillers (some of which the reader saw
-/// as `<`: the caller counts them in the raw text), and, even when tampered
-/// with or misread, has at least two check digits that hold.
-fn is_plausible_mrz(record: &MrzRecord) -> bool {
-    let starts_with_document_code = record.lines.first().and_then(|line| line.chars().next()).is_some_and(|code| matches!(code, 'P' | 'I' | 'A' | 'C' | 'V'));
-    let fillers = record.lines.iter().map(|line| line.matches('<').count()).sum::<usize>();
-    let holding_check_digits = record.check_digits.iter().filter(|check| check.valid).count();
-    starts_with_document_code && fillers >= 5 && holding_check_digits >= 2
 }
 
 fn mrz_anchor_line<'a>(lines: &'a [TextLine], record: &MrzRecord) -> Option<&'a TextLine> {

@@ -87,6 +87,7 @@ use regex::Regex;
 
 use crate::mrz::{EXPIRY_YEARS_AHEAD, MrzFormat, MrzRecord, find_mrz, parse_mrz_lines};
 use crate::parse::date::format_date;
+use crate::parse::spanish_accents::fold_character;
 use crate::read::TextLine;
 use crate::read::mrz_band::{MrzBand, find_mrz_band};
 use crate::read::ocr::{OcrEngine, OcrError, OrientationEstimate, PixelRegion};
@@ -332,7 +333,7 @@ impl<'page> DetectedBandReadings<'page> {
     fn complete_zone(&self) -> Option<MrzReading> {
         self.combined().filter(|zone| {
             let names_laid_out_as_names = name_padding_start(name_field(&zone.record)).is_some() && !zone.record.given_names.is_empty();
-            zone.is_complete() && names_laid_out_as_names && is_plausible_band_reading(&zone.record)
+            zone.is_complete() && names_laid_out_as_names && zone.record.is_plausible()
         })
     }
 }
@@ -347,16 +348,6 @@ fn printed_names_differ(zone: &MrzRecord, visual_zone_lines: &[TextLine]) -> boo
     let visual_lines: Vec<&TextLine> = visual_zone_lines.iter().filter(|line| !looks_like_mrz_line(&line.text)).collect();
     let differs = |printed: Option<VisualField>, in_the_zone: &str| printed.is_some_and(|printed| printed.value != in_the_zone);
     differs(visual_name(&visual_lines, &SURNAME_LABELS), &zone.surname) || differs(visual_name(&visual_lines, &GIVEN_NAMES_LABELS), &zone.given_names)
-}
-
-/// Whether a zone read from a band makes the page an identity document: it
-/// starts with a document code, is padded with fillers, and at least two of
-/// its check digits hold (what [`crate::extract`] asks of any MRZ).
-fn is_plausible_band_reading(record: &MrzRecord) -> bool {
-    let starts_with_document_code = record.lines.first().and_then(|line| line.chars().next()).is_some_and(|code| matches!(code, 'P' | 'I' | 'A' | 'C' | 'V'));
-    let fillers = record.lines.iter().map(|line| line.matches('<').count()).sum::<usize>();
-    let holding_check_digits = record.check_digits.iter().filter(|check| check.valid).count();
-    starts_with_document_code && fillers >= 5 && holding_check_digits >= 2
 }
 
 /// Reads the part of the page above the MRZ band (the visual zone) with
@@ -995,29 +986,6 @@ pub fn normal_form_name(name: &str) -> String {
     folded.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A Latin letter without its accent (`Ñ` → `N`, `ç` → `c`), other characters as they are.
-fn fold_character(character: char) -> char {
-    match character {
-        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
-        'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'A',
-        'é' | 'è' | 'ê' | 'ë' => 'e',
-        'É' | 'È' | 'Ê' | 'Ë' => 'E',
-        'í' | 'ì' | 'î' | 'ï' => 'i',
-        'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
-        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
-        'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'Ø' => 'O',
-        'ú' | 'ù' | 'û' | 'ü' => 'u',
-        'Ú' | 'Ù' | 'Û' | 'Ü' => 'U',
-        'ñ' => 'n',
-        'Ñ' => 'N',
-        'ç' => 'c',
-        'Ç' => 'C',
-        'ý' | 'ÿ' => 'y',
-        'Ý' => 'Y',
-        other => other,
-    }
-}
-
 fn fold_to_lowercase_ascii(text: &str) -> String {
     text.chars().map(fold_character).collect::<String>().to_lowercase()
 }
@@ -1104,13 +1072,19 @@ mod tests {
         TextLine { page: 1, text: text.to_string(), bbox: None, confidence: 0.9, cells: Vec::new() }
     }
 
+    /// The zone of a generated Mexican passport whose document number
+    /// `G07219970` was read `607219970`.
+    fn passport_zone_whose_g_was_read_as_6() -> MrzRecord {
+        let lines = vec![format!("{:<<44}", "P<MEXFERNANDEZ<JIMENEZ<<ALEJANDRO"), "6072199709MEX8811020M2709042<<<<<<<<<<<<<<02".to_string()];
+        crate::mrz::find_mrz(&lines, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).expect("a TD3 zone")
+    }
+
     /// Regression (issue 3): the MRZ-first reading of a generated Mexican
     /// passport read its `G07219970` as `607219970`, every check digit
     /// holding.
     #[test]
     fn a_g_read_as_6_in_the_document_number_is_settled_by_the_number_printed_in_the_visual_zone() {
-        let lines = vec![format!("{:<<44}", "P<MEXFERNANDEZ<JIMENEZ<<ALEJANDRO"), "6072199709MEX8811020M2709042<<<<<<<<<<<<<<02".to_string()];
-        let mut zone = crate::mrz::find_mrz(&lines, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).expect("a TD3 zone");
+        let mut zone = passport_zone_whose_g_was_read_as_6();
         assert_eq!(zone.document_number, "607219970");
         let printed = [visual_line("Tipo / Type  Código / Code  Pasaporte n? / Passport No."), visual_line("P  MEX  G07219970")];
         settle_g_and_6_by_the_printed_document_number(&mut zone, &printed.iter().collect::<Vec<_>>());
@@ -1120,10 +1094,8 @@ mod tests {
 
     #[test]
     fn a_document_number_the_visual_zone_prints_as_read_or_not_at_all_is_left_as_read() {
-        let lines = vec![format!("{:<<44}", "P<MEXFERNANDEZ<JIMENEZ<<ALEJANDRO"), "6072199709MEX8811020M2709042<<<<<<<<<<<<<<02".to_string()];
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
         for printed in [vec![visual_line("P  MEX  607219970")], vec![visual_line("ALEJANDRO")], vec![visual_line("P  MEX  G07219971")]] {
-            let mut zone = crate::mrz::find_mrz(&lines, today).unwrap();
+            let mut zone = passport_zone_whose_g_was_read_as_6();
             settle_g_and_6_by_the_printed_document_number(&mut zone, &printed.iter().collect::<Vec<_>>());
             assert_eq!(zone.document_number, "607219970");
         }

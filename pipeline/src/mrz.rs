@@ -247,6 +247,17 @@ impl MrzRecord {
         !self.check_digits.is_empty() && self.check_digits.iter().all(|result| result.valid)
     }
 
+    /// Whether the zone can be a real one: ordinary text can be bent into
+    /// MRZ shape, but a real zone starts with a document code, is padded
+    /// with `<` fillers, and, even when tampered with or misread, has at
+    /// least two check digits that hold.
+    pub fn is_plausible(&self) -> bool {
+        let starts_with_document_code = self.lines.first().and_then(|line| line.chars().next()).is_some_and(|code| matches!(code, 'P' | 'I' | 'A' | 'C' | 'V'));
+        let fillers = self.lines.iter().map(|line| line.matches('<').count()).sum::<usize>();
+        let holding_check_digits = self.check_digits.iter().filter(|check| check.valid).count();
+        starts_with_document_code && fillers >= 5 && holding_check_digits >= 2
+    }
+
     /// The contract's `document_type` for this document code: `passport`
     /// (`P…`), `residence_permit` (the codes issuers use for residence
     /// permits: `IR`, `AR`, `CR`, `RP`, `RT`), `id_card` (other `I…`, `A…`,

@@ -1,4 +1,5 @@
-//! Restoring the accents OCR drops from Spanish names.
+//! Restoring the accents OCR drops from Spanish names, and folding
+//! accents away ([`fold_character`]) where names are compared.
 //!
 //! At 300 dpi and below, tesseract often reads `Martínez` as `Martinez` or
 //! `Ibáñez` as `Ibanez`: the accent is a few pixels. A keyer would type the
@@ -83,23 +84,30 @@ fn accented_spelling(word: &str) -> Option<String> {
 }
 
 fn without_accents(word: &str) -> String {
-    word.chars()
-        .map(|character| match character {
-            'á' => 'a',
-            'é' => 'e',
-            'í' => 'i',
-            'ó' => 'o',
-            'ú' | 'ü' => 'u',
-            'ñ' => 'n',
-            'Á' => 'A',
-            'É' => 'E',
-            'Í' => 'I',
-            'Ó' => 'O',
-            'Ú' => 'U',
-            'Ñ' => 'N',
-            other => other,
-        })
-        .collect()
+    word.chars().map(fold_character).collect()
+}
+
+/// A Latin letter without its accent (`Ñ` → `N`, `ç` → `c`), other characters as they are.
+pub fn fold_character(character: char) -> char {
+    match character {
+        'á' | 'à' | 'â' | 'ä' | 'ã' | 'å' => 'a',
+        'Á' | 'À' | 'Â' | 'Ä' | 'Ã' | 'Å' => 'A',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'É' | 'È' | 'Ê' | 'Ë' => 'E',
+        'í' | 'ì' | 'î' | 'ï' => 'i',
+        'Í' | 'Ì' | 'Î' | 'Ï' => 'I',
+        'ó' | 'ò' | 'ô' | 'ö' | 'õ' | 'ø' => 'o',
+        'Ó' | 'Ò' | 'Ô' | 'Ö' | 'Õ' | 'Ø' => 'O',
+        'ú' | 'ù' | 'û' | 'ü' => 'u',
+        'Ú' | 'Ù' | 'Û' | 'Ü' => 'U',
+        'ñ' => 'n',
+        'Ñ' => 'N',
+        'ç' => 'c',
+        'Ç' => 'C',
+        'ý' | 'ÿ' => 'y',
+        'Ý' => 'Y',
+        other => other,
+    }
 }
 
 #[cfg(test)]

@@ -258,9 +258,7 @@ impl TesseractOcr {
         });
         Ok(result)
     }
-}
 
-impl TesseractOcr {
     /// The whole page read with page segmentation mode
     /// `page_segmentation_mode` (numbered as the CLI's `--psm`).
     fn recognize_in_mode(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>, page_segmentation_mode: u32) -> Result<Vec<TextLine>, OcrError> {

@@ -344,6 +344,12 @@ fn load_config(cli: &Cli) -> Result<Config> {
     Ok(config)
 }
 
+/// How `extract`, `check` and `eval` read files: the configured limits and
+/// supplier templates.
+fn extract_options(config: &Config, ignore_embedded_xml: bool) -> Result<ExtractOptions> {
+    Ok(ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, supplier_templates: config.read.supplier_templates()?, ..ExtractOptions::default() })
+}
+
 fn init_logging(config: &Config) -> Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_new(&config.log.level).with_context(|| format!("log.level {:?} is not a valid filter", config.log.level))?;
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
@@ -377,14 +383,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Extract(FileBatchArgs { format: ExtractFormat::Jsonl, files, ignore_embedded_xml }) => {
             let ocr = tesseract_from(&config);
             ocr.check_available()?;
-            let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, supplier_templates: config.read.supplier_templates()?, ..ExtractOptions::default() };
+            let options = extract_options(&config, ignore_embedded_xml)?;
             extract_files(&files, &ocr, &options, config.workers.effective_count())?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { batch: FileBatchArgs { format: ExtractFormat::Jsonl, files, ignore_embedded_xml }, client } => {
             let ocr = tesseract_from(&config);
             ocr.check_available()?;
-            let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, supplier_templates: config.read.supplier_templates()?, ..ExtractOptions::default() };
+            let options = extract_options(&config, ignore_embedded_xml)?;
             let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
             let labelled: Vec<(PathBuf, String)> = files.iter().map(|file| (file.clone(), file.display().to_string())).collect();
             let threads = config.workers.effective_count();
@@ -464,7 +470,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Eval { corpus, fail_below, fields, ignore_embedded_xml, show_silent, threads, format } => {
             let ocr = tesseract_from(&config);
             ocr.check_available()?;
-            let options = ExtractOptions { limits: config.read.limits(), ignore_embedded_xml, supplier_templates: config.read.supplier_templates()?, ..ExtractOptions::default() };
+            let options = extract_options(&config, ignore_embedded_xml)?;
             let settings = config.rules.settings(chrono::Utc::now().date_naive())?;
             let threads = threads.unwrap_or_else(|| config.workers.effective_count());
             let report = tramite_workers::eval::evaluate_corpus(&corpus, &ocr, &options, &settings, threads)?;
