@@ -36,17 +36,44 @@ fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("field label patterns are valid")
 }
 
-static INVOICE_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2?®]{1,2}\.?\s*(de\s+)?factura(\s+rectificativa)?|factura(\s+rectificativa|\s+electr[óo]nica)?(\s+de\s+venta)?\s*(n[ºo°2?®]{1,2}\.?|n[úu]m(ero)?\.?|#)|invoice\.?\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°2?®]{1,2}\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*(rechnung|gutschrift)[a-zäöü]*[\s\p{L}]{0,30}(\s*\([^)]{1,40}\)){0,2}\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
+/// A label pattern, and its twin without `\b` asked first on every line:
+/// Unicode `\b` makes the regex engine leave its fast path on non-ASCII
+/// text, and most lines hold no label at all. Derefs to the pattern.
+struct LabelPattern {
+    pattern: Regex,
+    without_word_boundaries: Regex,
+}
+
+impl LabelPattern {
+    fn new(pattern: &str) -> Self {
+        LabelPattern { pattern: regex(pattern), without_word_boundaries: regex(&crate::parse::without_word_boundaries(pattern)) }
+    }
+
+    /// False only where the pattern cannot match `text`.
+    fn may_match(&self, text: &str) -> bool {
+        self.without_word_boundaries.is_match(text)
+    }
+}
+
+impl std::ops::Deref for LabelPattern {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        &self.pattern
+    }
+}
+
+static INVOICE_NUMBER_LABEL: LazyLock<LabelPattern> = LazyLock::new(|| {
+    LabelPattern::new(r"(?i)\b(n[úu]mero\s+de\s+factura(\s+rectificativa)?|n[ºo°2?®]{1,2}\.?\s*(de\s+)?factura(\s+rectificativa)?|factura(\s+rectificativa|\s+electr[óo]nica)?(\s+de\s+venta)?\s*(n[ºo°2?®]{1,2}\.?|n[úu]m(ero)?\.?|#)|invoice\.?\s*(no\.?|number|num\.?|nr\.?|#|id)|inv\.?\s*#|(credit\s+(note|memo)|nota\s+(de\s+)?cr[ée]dito)\s*(no\.?|number|n[úu]m(ero)?|n[ºo°2?®]{1,2}\.?|#)|rechnungs?-?n(umme)?r\.?|[a-zäöü]*(rechnung|gutschrift)[a-zäöü]*[\s\p{L}]{0,30}(\s*\([^)]{1,40}\)){0,2}\s*(nr\.?|nummer)|(facture|avoir)\s*n[°ºo]\.?|num[ée]ro\s+de\s+facture|factuur\s*(nummer|nr\.?)|folio\s*[:#]|receipt\s*(no\.?|number|#)|booking\s*(id|no\.?|number|ref(erence)?)|document\s*(no\.?|number))\s*[:\.#]?\s*")
 });
-static ISSUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture|data\s+wystawienia)\s*[:\.]?\s*")
+static ISSUE_DATE_LABEL: LazyLock<LabelPattern> = LazyLock::new(|| {
+    LabelPattern::new(r"(?i)(fecha\s+de\s+(emisi[óo]n|expedici[óo]n|factura)|fecha\s+factura|fecha|invoice\s+date|date\s+of\s+issue|issue\s+date|issued|dated|date|rechnungsdatum|factuur\s*datum|belegdatum|\bdatum|\bvom\b|date\s+de\s+facturation|date\s+de\s+la\s+facture|data\s+wystawienia)\s*[:\.]?\s*")
 });
-static DUE_DATE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*(:|$)|pay\s+by|remit\s+until|pay(able)?\s+until|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis|termin\s+p[łl]atno[śs]ci)\s*[:\.]?\s*")
+static DUE_DATE_LABEL: LazyLock<LabelPattern> = LazyLock::new(|| {
+    LabelPattern::new(r"(?i)(fecha\s+de\s+vencimiento|fecha\s+l[íi]mite\s+de\s+pago|vencimiento|fecha\s+(de\s+)?vto\.?|\bvto\.?|due\s+date|payment\s+due|due\s+on|due\s+by|\bdue\s*(:|$)|pay\s+by|remit\s+until|pay(able)?\s+until|f[äa]llig(keitsdatum)?|[ée]ch[ée]ance|date\s+limite(\s+de\s+paiement)?|vervaldatum|zahlungsziel|zahlbar\s+bis|termin\s+p[łl]atno[śs]ci)\s*[:\.]?\s*")
 });
-static PO_NUMBER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(orden\s+de\s+compra|n[ºo°2?®]{1,2}?\s*(de\s+)?pedido|\bpedido(\s+n[ºo°2?®]{1,2}\.?)?|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
+static PO_NUMBER_LABEL: LazyLock<LabelPattern> = LazyLock::new(|| {
+    LabelPattern::new(r"(?i)(orden\s+de\s+compra|n[ºo°2?®]{1,2}?\s*(de\s+)?pedido|\bpedido(\s+n[ºo°2?®]{1,2}\.?)?|purchase\s+order(\s+(no\.?|number|#))?|\bp\.?\s?o\.?\s*(no\.?|number|#|:)|order\s+(no\.?|number|#|ref\.?)|your\s+ref(erence)?\.?|su\s+referencia|su\s+ref\.?|bestellnummer)\s*[:\.#]?\s*")
 });
 static CUSTOMER_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)^\s*(cliente|facturar\s+a|facturado\s+a|destinatario|datos\s+del\s+cliente|receptor|adquiri?ente|comprador|se[ñn]or(es|a)?|customer|bill\s+to|billed\s+to|invoice\s+to|sold\s+to|ship\s+to|client|kunde|k[äa]ufer|leistungsempf[äa]nger|rechnungsempf[äa]nger|acheteur|nabywca)\b\s*[:\.]?\s*")
@@ -268,7 +295,10 @@ impl DocumentContext {
 fn date_order_from_evidence(text: &str) -> Option<DateOrder> {
     static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b"));
     let (mut day_first, mut month_first) = (false, false);
-    for captures in NUMERIC_DATE.captures_iter(text) {
+    // ASCII digits, punctuation and `\b` only: the ASCII shadow finds the
+    // same dates on the regex engine's fast path.
+    let shadow = crate::parse::ascii_shadow(text);
+    for captures in NUMERIC_DATE.captures_iter(shadow.as_deref().unwrap_or(text)) {
         let first: u32 = captures[1].parse().unwrap_or(0);
         let second: u32 = captures[2].parse().unwrap_or(0);
         if (13..=31).contains(&first) && (1..=12).contains(&second) {
@@ -337,8 +367,11 @@ fn aligned_cell<'a>(extent: &[f32; 2], below: &'a TextLine) -> Option<&'a str> {
 }
 
 /// A token value (invoice or order number) next to or below its label.
-fn find_labelled_token<'a>(lines: &'a [TextLine], label: &Regex, value: &Regex) -> Option<(String, f32, &'a TextLine)> {
+fn find_labelled_token<'a>(lines: &'a [TextLine], label: &LabelPattern, value: &Regex) -> Option<(String, f32, &'a TextLine)> {
     for (index, line) in lines.iter().enumerate() {
+        if !label.may_match(&line.text) {
+            continue;
+        }
         for label_match in label.find_iter(&line.text) {
             for (text, confidence, value_line) in value_candidates(lines, index, label_match.start(), label_match.end()) {
                 if let Some(token) = value.find(text.trim()) {
@@ -417,7 +450,7 @@ fn clean_token(token: &str) -> String {
 
 fn find_labelled_date<'a>(
     lines: &'a [TextLine],
-    label: &Regex,
+    label: &LabelPattern,
     order: DateOrder,
     skip_line: Option<&TextLine>,
 ) -> Option<(chrono::NaiveDate, f32, &'a TextLine)> {
@@ -436,7 +469,7 @@ fn find_labelled_date<'a>(
     let passes: &[bool] = if issue_label { &[true, false] } else { &[false] };
     for &naming_the_invoice_only in passes {
         for (index, line) in lines.iter().enumerate() {
-            if label_words.is_some_and(|words| !may_hold_word(&line.text, words)) {
+            if label_words.is_some_and(|words| !may_hold_word(&line.text, words)) || !label.may_match(&line.text) {
                 continue;
             }
             for label_match in label.find_iter(&line.text) {
@@ -1260,7 +1293,7 @@ mod tests {
     /// Every alternative of the prefiltered patterns holds one of its words.
     #[test]
     fn prefilter_words_cover_their_patterns() {
-        for (pattern, words) in [(&*TAX_LINE, TAX_LINE_WORDS), (&*TAX_ID_LINE, TAX_ID_LINE_WORDS), (&*ISSUE_DATE_LABEL, ISSUE_DATE_LABEL_WORDS), (&*DUE_DATE_LABEL, DUE_DATE_LABEL_WORDS)] {
+        for (pattern, words) in [(&*TAX_LINE, TAX_LINE_WORDS), (&*TAX_ID_LINE, TAX_ID_LINE_WORDS), (&**ISSUE_DATE_LABEL, ISSUE_DATE_LABEL_WORDS), (&**DUE_DATE_LABEL, DUE_DATE_LABEL_WORDS)] {
             for text in ["IVA 21%", "Cuota I.V.A.", "LV.A. 21 %", "Please remit until 2019-07-01", "VAT Reg. No", "Tax ID", "Fecha de emisión", "Fälligkeitsdatum", "Échéance", "Termin płatności", "Data wystawienia", "vom", "Due:"] {
                 if pattern.is_match(text) {
                     assert!(may_hold_word(text, words), "{text}");

@@ -211,9 +211,13 @@ pub fn detect_decimal_style(text: &str) -> Option<DecimalStyle> {
     static POINT_DECIMALS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}\b").expect("valid regex")
     });
+    // The patterns are ASCII digits, punctuation and `\b`: they run on the
+    // text's ASCII shadow, on the regex engine's fast path.
+    let shadow = super::ascii_shadow(text);
+    let searched = shadow.as_deref().unwrap_or(text);
     let count_standalone = |pattern: &Regex| {
         pattern
-            .find_iter(text)
+            .find_iter(searched)
             .filter(|found| is_standalone_number(text, found.start(), found.end()))
             .count()
     };

@@ -129,6 +129,14 @@ static MONTH_FIRST_WRITTEN_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&pattern).expect("valid regex")
 });
 
+/// [`DAY_FIRST_WRITTEN_DATE`] without `\b`: false only where it cannot match.
+static DAY_FIRST_WRITTEN_DATE_MAY_MATCH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&super::without_word_boundaries(DAY_FIRST_WRITTEN_DATE.as_str())).expect("valid regex"));
+
+/// [`MONTH_FIRST_WRITTEN_DATE`] without `\b`: false only where it cannot match.
+static MONTH_FIRST_WRITTEN_DATE_MAY_MATCH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&super::without_word_boundaries(MONTH_FIRST_WRITTEN_DATE.as_str())).expect("valid regex"));
+
 static LEADING_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
     let pattern = format!(
         r"(?i)^(?:{weekdays})\b\.?,?\s*",
@@ -170,10 +178,12 @@ pub fn find_dates(line: &str, order: DateOrder) -> Vec<(Range<usize>, NaiveDate)
             found.push((whole.range(), date));
         }
     }
-    for captures in DAY_FIRST_WRITTEN_DATE
-        .captures_iter(line)
-        .chain(MONTH_FIRST_WRITTEN_DATE.captures_iter(line))
-    {
+    // The written-date patterns' Unicode `\b` makes the regex engine leave
+    // its fast path on non-ASCII text: each runs only where its twin without
+    // `\b` matches (most amount and address lines have no written date).
+    let day_first = DAY_FIRST_WRITTEN_DATE_MAY_MATCH.is_match(line).then(|| DAY_FIRST_WRITTEN_DATE.captures_iter(line));
+    let month_first = MONTH_FIRST_WRITTEN_DATE_MAY_MATCH.is_match(line).then(|| MONTH_FIRST_WRITTEN_DATE.captures_iter(line));
+    for captures in day_first.into_iter().flatten().chain(month_first.into_iter().flatten()) {
         let whole = captures.get(0).expect("group 0 always matches");
         if let Some(date) = written_date_from(&captures) {
             found.push((whole.range(), date));

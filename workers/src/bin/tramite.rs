@@ -17,6 +17,14 @@ use tramite_workers::config::Config;
 use tramite_workers::export::ExportFormat;
 use tramite_workers::processing::{default_process_name, run_workers, WorkerPoolOptions};
 
+/// mimalloc instead of the system allocator: reading a born-digital PDF
+/// makes and frees many small strings and vectors (content-stream operands,
+/// text runs, lines), and glibc's malloc and free were about a fifth of the
+/// instructions spent per PDF (docs/benchmarks.md). Tesseract and the other
+/// C libraries keep their own allocator.
+#[global_allocator]
+static GLOBAL_ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "tramite",
