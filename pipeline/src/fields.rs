@@ -1029,12 +1029,16 @@ fn name_further_down_the_block(lines: &[TextLine], index: usize, label_start: us
 /// a customer label (in any cell); the supplier is the issuer, named by a
 /// supplier label or standing first at the top.
 fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&'static str, (String, f32, &'a TextLine))> {
-    let label_in_cells = |label: &Regex| -> Option<(usize, usize, usize)> {
+    // A label naming another of the party's details ("Customer VAT Number")
+    // still starts the party's block (its tax id is the customer's), but
+    // the name is not beside or below it.
+    let label_in_cells = |label: &Regex, naming_the_party: bool| -> Option<(usize, usize, usize)> {
         lines.iter().enumerate().find_map(|(index, line)| {
             let mut offset = 0;
             for cell in line.text.split("  ") {
                 if let Some(found) = label.find(cell)
                     && !is_party_number(&cell[found.end()..])
+                    && !(naming_the_party && names_another_party_detail(&cell[found.end()..]))
                 {
                     return Some((index, offset + found.start(), offset + found.end()));
                 }
@@ -1043,8 +1047,9 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
             None
         })
     };
-    let customer_label = label_in_cells(&CUSTOMER_LABEL);
-    let supplier_label = label_in_cells(&SUPPLIER_LABEL);
+    let customer_label = label_in_cells(&CUSTOMER_LABEL, false);
+    let customer_name_label = label_in_cells(&CUSTOMER_LABEL, true);
+    let supplier_label = label_in_cells(&SUPPLIER_LABEL, false);
     let customer_block_start = customer_label.map(|(index, _, _)| index);
     let label_extent = |label: Option<(usize, usize, usize)>| label.and_then(|(index, start, _)| lines[index].cells.get(lines[index].cell_index(start)).copied());
     let customer_extent = label_extent(customer_label);
@@ -1087,7 +1092,7 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
             }
         }
     }
-    if let Some((index, start, end)) = customer_label
+    if let Some((index, start, end)) = customer_name_label
         && let Some((name, line)) = name_after_label(lines, index, start, end)
     {
         result.push(("customer_name", (clean_party_name(&name), name_confidence(0.8, line), line)));
@@ -1099,7 +1104,7 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
             .take(customer_block_start.unwrap_or(lines.len()).min(6))
             .flat_map(|line| line.text.split("  ").map(move |cell| (cell, line)))
             .find(|(cell, _)| is_name_like(cell) && !is_title(cell) && !CUSTOMER_LABEL.is_match(cell))
-            .map(|(cell, line)| (cell.trim().to_string(), line))
+            .map(|(cell, line)| (name_of_letterhead(cell).to_string(), line))
             .or_else(|| customer_label.and_then(|(index, _, _)| name_under_the_header_beside_the_customer(lines, index))),
     };
     if let Some((name, line)) = supplier_name {
@@ -1167,6 +1172,31 @@ fn is_party_number(after_label: &str) -> bool {
         && !value.contains(' ')
         && value.chars().any(|character| character.is_ascii_digit())
         && !value.chars().any(char::is_lowercase)
+}
+
+/// The name at the start of a letterhead line that goes on with the address
+/// ("Au bon moulin SARL - 1242 chemin de l'olive - 84340 Malaucène"): the
+/// part before the first ` - ` when a later part holds a digit (a street
+/// number, a postcode); otherwise the whole cell, trimmed.
+fn name_of_letterhead(cell: &str) -> &str {
+    let cell = cell.trim();
+    match cell.split_once(" - ") {
+        Some((name, rest)) if !name.trim().is_empty() && rest.chars().any(|character| character.is_ascii_digit()) => name.trim(),
+        _ => cell,
+    }
+}
+
+/// Whether the text after a party label makes the label name another of the
+/// party's details ("Customer VAT Number", "Cliente NIF:", "Customer No.",
+/// "Customer ref: 0042"), not the party itself: the name then is not beside
+/// or below it. Words that could start a company name ("Taxi", "Nortel")
+/// do not count; "id" and "no" count only before a colon, a dot, a `#`, a
+/// digit or the end of the cell.
+fn names_another_party_detail(after_label: &str) -> bool {
+    static DETAIL: LazyLock<Regex> = LazyLock::new(|| {
+        regex(r"(?i)^\s*(vat|tax|number|nr|n[º°]|ref|code|nif|cif|nit|rfc|e-?mail|phone|tel|fax|iban|n[úu]mero|c[óo]digo|cuenta|tel[ée]fono)\b|^\s*(id|no)\s*([:.#\d]|$)")
+    });
+    DETAIL.is_match(after_label)
 }
 
 /// A party name as printed, in single spaces, without what OCR adds around
@@ -1288,6 +1318,23 @@ mod tests {
         assert!(is_party_number("2") && is_party_number("C-10023"));
         assert!(!is_party_number(" Walker & Sons Ltd"));
         assert!(!is_party_number(""));
+    }
+
+    #[test]
+    fn a_letterhead_line_that_goes_on_with_the_address_gives_only_the_name() {
+        assert_eq!(name_of_letterhead("Au bon moulin SARL - 1242 chemin de l'olive - 84340 Malaucène - France"), "Au bon moulin SARL");
+        assert_eq!(name_of_letterhead(" Smith - Jones Partners LLP "), "Smith - Jones Partners LLP");
+        assert_eq!(name_of_letterhead("Talleres Pérez S.L."), "Talleres Pérez S.L.");
+    }
+
+    #[test]
+    fn a_party_label_naming_another_detail_of_the_party_is_not_a_name_label() {
+        for after_label in [" VAT Number", " NIF:", " No.", " ref: 0042", " ID: 77", " Tax ID", " Nº 12", " e-mail"] {
+            assert!(names_another_party_detail(after_label), "{after_label}");
+        }
+        for after_label in [": Taxi Express S.L.", ": Nortel Networks", " Telecom Norte S.A.", "", ": Idealista S.A.", " Noble House Ltd", ": Codex Ltd"] {
+            assert!(!names_another_party_detail(after_label), "{after_label}");
+        }
     }
 
     /// Every alternative of the prefiltered patterns holds one of its words.
