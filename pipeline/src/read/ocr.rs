@@ -9,8 +9,10 @@
 //! character whitelist of its own (an MRZ band: `A-Z0-9<`, PSM 6);
 //! [`OcrEngine::detect_orientation`] says which way up a page is (tesseract's
 //! orientation and script detection, "OSD", which needs `osd.traineddata`:
-//! Debian package `tesseract-ocr-osd`). The last two have default
-//! implementations, so a fake engine only has to implement `recognize`.
+//! Debian package `tesseract-ocr-osd`). [`OcrEngine::recognize_in_first_language`]
+//! reads a page with the first configured language only (an identity
+//! page's visual zone). All but `recognize` have default implementations,
+//! so a fake engine only has to implement `recognize`.
 //!
 //! # Engines, modes and whitelists
 //!
@@ -74,6 +76,15 @@ pub trait OcrEngine: Send + Sync {
             line.shift_by(region.left as f32, region.top as f32);
         }
         Ok(lines)
+    }
+
+    /// The page read as [`OcrEngine::recognize`] reads it, but with the
+    /// first of the engine's languages only: for text that is mostly names
+    /// and dates (an identity page's visual zone), which no dictionary
+    /// accepts, so that a second language re-reads nearly every line. The
+    /// default reads as [`OcrEngine::recognize`] does.
+    fn recognize_in_first_language(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Vec<TextLine>, OcrError> {
+        self.recognize(page, page_number, dots_per_inch)
     }
 
     /// Which way up the page is, when the engine can tell: `Ok(None)` when
@@ -167,7 +178,10 @@ const FULLY_AUTOMATIC_MODE: u32 = 3;
 /// Tesseract's "single uniform block of text" page segmentation (`--psm 6`).
 const SINGLE_UNIFORM_BLOCK_MODE: u32 = 6;
 
-/// The most engines (one per language set) a thread keeps started.
+/// The most engines (one per language set) a thread keeps started: the
+/// configured languages and the first of them alone (an identity page's
+/// visual zone, [`OcrEngine::recognize_in_first_language`]), so that
+/// invoices and identity pages mixed on one thread never restart an engine.
 const MAXIMUM_ENGINES_PER_THREAD: usize = 2;
 
 thread_local! {
@@ -228,22 +242,30 @@ impl TesseractOcr {
         )))
     }
 
+    /// The first of the configured languages (`spa` of `spa+eng`); the
+    /// configured string itself when it names none.
+    fn first_language(&self) -> &str {
+        self.languages.split('+').map(str::trim).find(|language| !language.is_empty() && !language.starts_with('~')).unwrap_or(&self.languages)
+    }
+
     /// Whether orientation detection can start on this machine (`osd.traineddata` installed).
     pub fn orientation_detection_available(&self) -> bool {
         with_orientation_detector(|_| ()).is_some()
     }
 
-    fn with_engine<T>(&self, work: impl FnOnce(tesseract::Tesseract) -> Result<(tesseract::Tesseract, T), OcrError>) -> Result<T, OcrError> {
+    /// Runs `work` with this thread's engine for `languages` (tesseract
+    /// codes joined with `+`), starting it the first time.
+    fn with_engine<T>(&self, languages: &str, work: impl FnOnce(tesseract::Tesseract) -> Result<(tesseract::Tesseract, T), OcrError>) -> Result<T, OcrError> {
         limit_openmp_to_this_thread();
         let cached = THREAD_ENGINES.with(|engines| {
             let mut engines = engines.borrow_mut();
-            let position = engines.iter().position(|(languages, _)| *languages == self.languages)?;
+            let position = engines.iter().position(|(started_with, _)| started_with == languages)?;
             Some(engines.remove(position).1)
         });
         let engine = match cached {
             Some(engine) => engine,
-            None => tesseract::Tesseract::new(None, Some(&self.languages))
-                .map_err(|error| OcrError(format!("could not start tesseract with {:?}: {error}", self.languages)))?
+            None => tesseract::Tesseract::new(None, Some(languages))
+                .map_err(|error| OcrError(format!("could not start tesseract with {languages:?}: {error}")))?
                 // Keep tesseract's diagnostics ("Detected 11 diacritics") off stderr.
                 .set_variable("debug_file", "/dev/null")
                 .map_err(|error| OcrError(format!("could not configure tesseract: {error}")))?,
@@ -254,16 +276,23 @@ impl TesseractOcr {
             if engines.len() >= MAXIMUM_ENGINES_PER_THREAD {
                 engines.remove(0);
             }
-            engines.push((self.languages.clone(), engine));
+            engines.push((languages.to_string(), engine));
         });
         Ok(result)
     }
 
-    /// The whole page read with page segmentation mode
+    /// The whole page read with `languages` and page segmentation mode
     /// `page_segmentation_mode` (numbered as the CLI's `--psm`).
-    fn recognize_in_mode(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>, page_segmentation_mode: u32) -> Result<Vec<TextLine>, OcrError> {
+    fn recognize_in_mode(
+        &self,
+        page: &GrayImage,
+        page_number: u32,
+        dots_per_inch: Option<u32>,
+        page_segmentation_mode: u32,
+        languages: &str,
+    ) -> Result<Vec<TextLine>, OcrError> {
         let (width, height) = page.dimensions();
-        let tsv = self.with_engine(|engine| {
+        let tsv = self.with_engine(languages, |engine| {
             let mut engine = engine
                 .set_frame(page.as_raw(), width as i32, height as i32, 1, width as i32)
                 .map_err(|error| OcrError(format!("could not hand the page to tesseract: {error}")))?
@@ -279,12 +308,16 @@ impl TesseractOcr {
 
 impl OcrEngine for TesseractOcr {
     fn recognize(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Vec<TextLine>, OcrError> {
-        self.recognize_in_mode(page, page_number, dots_per_inch, self.page_segmentation_mode)
+        self.recognize_in_mode(page, page_number, dots_per_inch, self.page_segmentation_mode, &self.languages)
+    }
+
+    fn recognize_in_first_language(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Vec<TextLine>, OcrError> {
+        self.recognize_in_mode(page, page_number, dots_per_inch, self.page_segmentation_mode, self.first_language())
     }
 
     fn recognize_another_way(&self, page: &GrayImage, page_number: u32, dots_per_inch: Option<u32>) -> Result<Option<Vec<TextLine>>, OcrError> {
         let other_mode = if self.page_segmentation_mode == SINGLE_UNIFORM_BLOCK_MODE { FULLY_AUTOMATIC_MODE } else { SINGLE_UNIFORM_BLOCK_MODE };
-        self.recognize_in_mode(page, page_number, dots_per_inch, other_mode).map(Some)
+        self.recognize_in_mode(page, page_number, dots_per_inch, other_mode, &self.languages).map(Some)
     }
 
     fn recognize_region(
@@ -298,7 +331,7 @@ impl OcrEngine for TesseractOcr {
         let Some(region) = region.clamped_to(page.width(), page.height()) else { return Ok(Vec::new()) };
         let (width, height) = page.dimensions();
         let whitelist = character_whitelist.unwrap_or("");
-        let tsv = self.with_engine(|engine| {
+        let tsv = self.with_engine(&self.languages, |engine| {
             let mut engine = engine
                 .set_variable("tessedit_char_whitelist", whitelist)
                 .map_err(|error| OcrError(format!("could not set the character whitelist: {error}")))?
@@ -694,6 +727,22 @@ mod tests {
         assert_eq!(lines[0].page, 2);
         assert_eq!(lines[0].bbox, Some([40.0, 100.0, 140.0, 115.0]));
         assert_eq!(ocr.detect_orientation(&page, None).unwrap(), None);
+    }
+
+    #[test]
+    fn the_first_configured_language_is_the_one_a_page_is_read_with_in_its_first_language() {
+        let with = |languages: &str| TesseractOcr { languages: languages.to_string(), page_segmentation_mode: 3 };
+        assert_eq!(with("spa+eng").first_language(), "spa");
+        assert_eq!(with(" fra + eng").first_language(), "fra");
+        assert_eq!(with("eng").first_language(), "eng");
+        assert_eq!(with("~spa+eng").first_language(), "eng", "a language tesseract is told not to load is not the first");
+    }
+
+    #[test]
+    fn a_fake_engine_reads_in_its_first_language_as_it_reads_any_page() {
+        let ocr = FixedTextOcr { lines: vec!["Apellidos / Surname".into(), "GARCÍA".into()] };
+        let page = GrayImage::new(200, 100);
+        assert_eq!(ocr.recognize_in_first_language(&page, 1, None).unwrap(), ocr.recognize(&page, 1, None).unwrap());
     }
 
     #[test]
