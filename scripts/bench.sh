@@ -30,10 +30,16 @@ for round in $(seq -w 20); do
   for pdf in "${pdfs[@]}"; do cp "$pdf" "$work/copies/$round-$(basename "$pdf")"; done
 done
 copies=("$work"/copies/*.pdf)
-start=$(now)
-TRAMITE_WORKERS_COUNT=1 $tramite extract --format jsonl "${copies[@]}" >/dev/null
-seconds=$(elapsed "$start" "$(now)")
-printf 'born-digital PDF extraction, 1 core: %d documents in %.2f s = %.1f documents/s (%.2f ms each)\n' \
+# Best of three runs for each tool (a run now and then pays a spike of
+# system time on this virtual machine).
+seconds=
+for _ in 1 2 3; do
+  start=$(now)
+  TRAMITE_WORKERS_COUNT=1 $tramite extract --format jsonl "${copies[@]}" >/dev/null
+  run=$(elapsed "$start" "$(now)")
+  if [ -z "$seconds" ] || [ "$(echo "$run < $seconds" | bc -l)" = 1 ]; then seconds=$run; fi
+done
+printf 'born-digital PDF extraction, 1 core, best of 3 runs: %d documents in %.2f s = %.1f documents/s (%.2f ms each)\n' \
   "${#copies[@]}" "$seconds" "$(echo "${#copies[@]} / $seconds" | bc -l)" "$(echo "1000 * $seconds / ${#copies[@]}" | bc -l)"
 
 # 1b. The same copies through invoice2data 1.0.1 in-process (its own
@@ -50,12 +56,17 @@ from invoice2data import extract_data
 from invoice2data.extract.loader import read_templates
 templates = read_templates()
 files = sys.argv[1:]
-start = time.perf_counter()
-read_with_fields = sum(1 for path in files if extract_data(path, templates=templates))
-seconds = time.perf_counter() - start
+# Best of three passes. Its text memo holds 128 paths, so a pass over 220
+# distinct copies never finds the previous pass's text in it.
+seconds = None
+for _ in range(3):
+    start = time.perf_counter()
+    read_with_fields = sum(1 for path in files if extract_data(path, templates=templates))
+    run = time.perf_counter() - start
+    seconds = run if seconds is None else min(seconds, run)
 if read_with_fields == 0:
     sys.exit("invoice2data read no document: is pdftotext installed?")
-print(f"invoice2data 1.0.1 in-process, 1 core: {len(files)} documents in {seconds:.2f} s = {len(files)/seconds:.1f} documents/s ({1000*seconds/len(files):.2f} ms each; {read_with_fields} matched one of its templates)")
+print(f"invoice2data 1.0.1 in-process, 1 core, best of 3 passes: {len(files)} documents in {seconds:.2f} s = {len(files)/seconds:.1f} documents/s ({1000*seconds/len(files):.2f} ms each; {read_with_fields} matched one of its templates)")
 PY
 
 # 2. OCR of one page: tramite (engine kept warm across pages) vs the bare tesseract CLI.

@@ -36,22 +36,23 @@ fn regex(pattern: &str) -> Regex {
     Regex::new(pattern).expect("field label patterns are valid")
 }
 
-/// A label pattern, and its twin without `\b` asked first on every line:
-/// Unicode `\b` makes the regex engine leave its fast path on non-ASCII
-/// text, and most lines hold no label at all. Derefs to the pattern.
+/// A label pattern, and its loosened twin ([`crate::parse::loosened`])
+/// asked first on every line: Unicode `\b` makes the regex engine leave its
+/// fast path on non-ASCII text, and most lines hold no label at all. Derefs
+/// to the pattern.
 struct LabelPattern {
     pattern: Regex,
-    without_word_boundaries: Regex,
+    loosened: Regex,
 }
 
 impl LabelPattern {
     fn new(pattern: &str) -> Self {
-        LabelPattern { pattern: regex(pattern), without_word_boundaries: regex(&crate::parse::without_word_boundaries(pattern)) }
+        LabelPattern { pattern: regex(pattern), loosened: regex(&crate::parse::loosened(pattern)) }
     }
 
     /// False only where the pattern cannot match `text`.
     fn may_match(&self, text: &str) -> bool {
-        self.without_word_boundaries.is_match(text)
+        self.loosened.is_match(text)
     }
 }
 

@@ -129,13 +129,13 @@ static MONTH_FIRST_WRITTEN_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&pattern).expect("valid regex")
 });
 
-/// [`DAY_FIRST_WRITTEN_DATE`] without `\b`: false only where it cannot match.
+/// [`DAY_FIRST_WRITTEN_DATE`] loosened: false only where it cannot match.
 static DAY_FIRST_WRITTEN_DATE_MAY_MATCH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&super::without_word_boundaries(DAY_FIRST_WRITTEN_DATE.as_str())).expect("valid regex"));
+    LazyLock::new(|| Regex::new(&super::loosened(DAY_FIRST_WRITTEN_DATE.as_str())).expect("valid regex"));
 
-/// [`MONTH_FIRST_WRITTEN_DATE`] without `\b`: false only where it cannot match.
+/// [`MONTH_FIRST_WRITTEN_DATE`] loosened: false only where it cannot match.
 static MONTH_FIRST_WRITTEN_DATE_MAY_MATCH: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(&super::without_word_boundaries(MONTH_FIRST_WRITTEN_DATE.as_str())).expect("valid regex"));
+    LazyLock::new(|| Regex::new(&super::loosened(MONTH_FIRST_WRITTEN_DATE.as_str())).expect("valid regex"));
 
 static LEADING_WEEKDAY: LazyLock<Regex> = LazyLock::new(|| {
     let pattern = format!(
@@ -179,8 +179,8 @@ pub fn find_dates(line: &str, order: DateOrder) -> Vec<(Range<usize>, NaiveDate)
         }
     }
     // The written-date patterns' Unicode `\b` makes the regex engine leave
-    // its fast path on non-ASCII text: each runs only where its twin without
-    // `\b` matches (most amount and address lines have no written date).
+    // its fast path on non-ASCII text: each runs only where its loosened twin
+    // matches (most amount and address lines have no written date).
     let day_first = DAY_FIRST_WRITTEN_DATE_MAY_MATCH.is_match(line).then(|| DAY_FIRST_WRITTEN_DATE.captures_iter(line));
     let month_first = MONTH_FIRST_WRITTEN_DATE_MAY_MATCH.is_match(line).then(|| MONTH_FIRST_WRITTEN_DATE.captures_iter(line));
     for captures in day_first.into_iter().flatten().chain(month_first.into_iter().flatten()) {
