@@ -47,7 +47,6 @@ printf 'born-digital PDF extraction, 1 core, best of 3 runs: %d documents in %.2
 #     the reference for the 10x target. A missing pdftotext would make every
 #     file fail in microseconds, so the script stops unless the documents
 #     invoice2data has templates for come out with fields.
-command -v pdftotext >/dev/null || apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null
 python3 -m venv "$work/venv" && "$work/venv/bin/pip" install -q invoice2data==1.0.1
 "$work/venv/bin/python" - "${copies[@]}" <<'PY'
 import sys, time, logging

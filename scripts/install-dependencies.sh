@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what tramite needs on a Debian machine (as root), skipping what is
 # already there: build tools, clang for bindgen, tesseract with English and
-# Spanish data, qpdf (the tests make an encrypted PDF with it), and Rust.
+# Spanish data, poppler-utils (pdftoppm renders the scanned PDF pages that are
+# not one image), qpdf (the tests make an encrypted PDF with it), and Rust.
 set -euo pipefail
 
 packages=(pkg-config clang libclang-dev libtesseract-dev libleptonica-dev
-          tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd qpdf bc time ca-certificates curl)
+          tesseract-ocr tesseract-ocr-eng tesseract-ocr-spa tesseract-ocr-osd poppler-utils qpdf bc time ca-certificates curl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

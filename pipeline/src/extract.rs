@@ -32,7 +32,8 @@ use crate::fields::find_invoice_fields;
 use crate::identity::{page_may_be_identity_document, read_identity_page, IdentityReading, MrzFirstPageReader};
 use crate::mrz::{find_mrz, MrzRecord};
 use crate::read::image_file::{read_document_observing_pages, RecognizedPage};
-use crate::read::pdf::{load_pdf, read_loaded_pdf_observing_pages};
+use crate::read::pdf::{load_pdf, read_loaded_pdf_observing_pages, PdfToRead};
+use crate::read::render::{PageRenderer, PdftoppmRenderer};
 use crate::parse::date::format_date;
 use crate::read::ocr::{merge_into_visual_rows, OcrEngine};
 use crate::second_reading::{first_reading_needs_another, merge_second_reading};
@@ -55,6 +56,10 @@ pub struct ExtractOptions {
     /// a document holds reads the fields it names, over the generic
     /// finders. Default none.
     pub supplier_templates: Arc<Vec<SupplierTemplate>>,
+    /// Renders a PDF page without text that is not one image (text drawn
+    /// as outlines, a scan in strips) for OCR; `None` reads its largest
+    /// image instead. Default: poppler's `pdftoppm`.
+    pub page_renderer: Option<Arc<dyn PageRenderer>>,
 }
 
 impl Default for ExtractOptions {
@@ -64,6 +69,7 @@ impl Default for ExtractOptions {
             today: chrono::Utc::now().date_naive(),
             ignore_embedded_xml: false,
             supplier_templates: Arc::new(Vec::new()),
+            page_renderer: Some(Arc::new(PdftoppmRenderer::default())),
         }
     }
 }
@@ -145,7 +151,7 @@ fn extract_by_format(document: &mut ExtractedDocument, bytes: &[u8], ocr: &dyn O
                         let partial = einvoice.is_partial_profile();
                         fill_from_einvoice(document, einvoice, attachment.page_count);
                         if partial {
-                            complete_from_visual_reading(document, &pdf, ocr, options);
+                            complete_from_visual_reading(document, PdfToRead { document: &pdf, bytes, renderer: options.page_renderer.as_deref() }, ocr, options);
                         }
                         return Ok(());
                     }
@@ -209,7 +215,12 @@ fn extract_visually(
         pages_kept.keep(page);
     };
     let read = match loaded_pdf {
-        Some(pdf) => read_loaded_pdf_observing_pages(pdf, &mrz_first, &options.limits, &mut observe_page),
+        Some(pdf) => read_loaded_pdf_observing_pages(
+            PdfToRead { document: pdf, bytes, renderer: options.page_renderer.as_deref() },
+            &mrz_first,
+            &options.limits,
+            &mut observe_page,
+        ),
         None => read_document_observing_pages(bytes, &mrz_first, &options.limits, &mut observe_page),
     }
     .map_err(failure_to_contract)?;
@@ -333,7 +344,7 @@ fn fill_from_einvoice(document: &mut ExtractedDocument, einvoice: EInvoice, page
 /// is confirmed by the XML on [`FIELDS_THE_VISUAL_READING_MUST_AGREE_ON`]. If
 /// anything is added the source becomes `mixed`. A visual reading that
 /// fails or disagrees changes nothing.
-fn complete_from_visual_reading(document: &mut ExtractedDocument, pdf: &lopdf::Document, ocr: &dyn OcrEngine, options: &ExtractOptions) {
+fn complete_from_visual_reading(document: &mut ExtractedDocument, pdf: PdfToRead<'_>, ocr: &dyn OcrEngine, options: &ExtractOptions) {
     let Ok(Ok(read)) = catch_unwind(AssertUnwindSafe(|| read_loaded_pdf_observing_pages(pdf, ocr, &options.limits, &mut |_| {}))) else { return };
     let visual = find_invoice_fields(&read.lines);
     let compared: Vec<bool> = FIELDS_THE_VISUAL_READING_MUST_AGREE_ON

@@ -1,6 +1,7 @@
 //! Turning a file's bytes into text lines with positions: the PDF text
-//! layer (lopdf), the images inside scanned PDFs, and image files through
-//! an [`ocr::OcrEngine`]. A file that cannot be read ends as a
+//! layer (lopdf), the images inside scanned PDFs (or the page rendered by a
+//! [`render::PageRenderer`] when it is not one image), and image files
+//! through an [`ocr::OcrEngine`]. A file that cannot be read ends as a
 //! [`ReadFailure`] with a stable code; it never panics the caller.
 //!
 //! XML files are recognised too ([`FileFormat::Xml`]) but never OCR'd: a
@@ -16,6 +17,7 @@ pub mod pdf_content_stream;
 pub mod pdf_layout;
 pub mod plain_text;
 pub mod preprocess;
+pub mod render;
 
 use crate::einvoice::{sniff_einvoice_xml, SUPPORTED_EINVOICE_FORMATS};
 use crate::extraction::TextSource;

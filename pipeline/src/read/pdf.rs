@@ -1,7 +1,11 @@
 //! PDFs: the text layer per page, with positions ([`super::pdf_layout`]); a
-//! page without text is a scan, and its largest image goes to OCR through
+//! page without text is a scan, and its image goes to OCR through
 //! [`super::image_file::recognize_scanned_page`] (turned upright and
-//! straightened first, like any scanned page).
+//! straightened first, like any scanned page). A page without text that is
+//! not exactly one image (text drawn as outlines, a scan in strips, a scan
+//! with a stamp over it) is rendered whole ([`super::render`]) and read the
+//! same way; without a renderer, or when rendering fails, its largest image
+//! is read.
 //!
 //! Which page images can be read:
 //!
@@ -33,6 +37,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use super::image_file::{PageObserver, cmyk_luma, decode_image_within_limits, guess_dots_per_inch, luma, recognize_scanned_page};
 use super::ocr::OcrEngine;
+use super::render::{PageRenderer, PdftoppmRenderer, RENDERING_DOTS_PER_INCH};
 use super::{ReadDocument, ReadFailure, ReadLimits};
 use crate::extraction::TextSource;
 
@@ -49,18 +54,30 @@ pub fn read_pdf_observing_pages(
     observer: &mut PageObserver<'_>,
 ) -> Result<ReadDocument, ReadFailure> {
     let document = load_pdf(bytes)?;
-    read_loaded_pdf_observing_pages(&document, ocr, limits, observer)
+    let renderer = PdftoppmRenderer::default();
+    read_loaded_pdf_observing_pages(PdfToRead { document: &document, bytes, renderer: Some(&renderer) }, ocr, limits, observer)
+}
+
+/// A PDF already loaded by [`load_pdf`], with its bytes and what renders a
+/// page without text that is not one image ([`super::render`]; `None`: read
+/// such a page's largest image instead).
+#[derive(Clone, Copy)]
+pub struct PdfToRead<'a> {
+    pub document: &'a Document,
+    pub bytes: &'a [u8],
+    pub renderer: Option<&'a dyn PageRenderer>,
 }
 
 /// [`read_pdf_observing_pages`] for a PDF already loaded by [`load_pdf`]
 /// (so that a caller that also looks for an embedded e-invoice parses the
 /// file once).
 pub fn read_loaded_pdf_observing_pages(
-    document: &Document,
+    pdf: PdfToRead<'_>,
     ocr: &dyn OcrEngine,
     limits: &ReadLimits,
     observer: &mut PageObserver<'_>,
 ) -> Result<ReadDocument, ReadFailure> {
+    let document = pdf.document;
     let pages = document.get_pages();
     let page_count = pages.len() as u32;
     if page_count == 0 {
@@ -83,6 +100,33 @@ pub fn read_loaded_pdf_observing_pages(
             lines.extend(page_text);
             continue;
         }
+        // A scan that is one image gives that image to OCR; any other page
+        // without text (text drawn as outlines, a scan in strips or tiles, a
+        // scan with a stamp over it) is rendered whole, when a renderer is
+        // at hand, and its largest image read otherwise.
+        if page_image_streams(document, page_id).len() != 1
+            && let Some(renderer) = pdf.renderer
+        {
+            let rendered = rendering_dots_per_inch(document, page_id, limits)
+                .ok_or_else(|| "the page is too large to render within read.max_image_pixels".to_string())
+                .and_then(|dots_per_inch| renderer.render_page(pdf.bytes, page_number, dots_per_inch, limits).map(|image| (image, dots_per_inch)));
+            match rendered {
+                Ok((image, dots_per_inch)) => {
+                    // A page that renders blank holds no text: it does not
+                    // make an empty PDF a read one.
+                    let recognized = recognize_scanned_page(image, page_number, dots_per_inch, ocr, observer)?;
+                    if !recognized.is_empty() {
+                        ocr_pages += 1;
+                    }
+                    lines.extend(recognized);
+                    continue;
+                }
+                Err(reason) => {
+                    tracing::warn!(page = page_number, reason = %reason, "a PDF page without text could not be rendered; reading its largest image");
+                    skipped_images.push(format!("page {page_number}: {reason}"));
+                }
+            }
+        }
         let page_image = match readable_page_image(document, page_id, limits)? {
             PageImage::Decoded(image) => image,
             PageImage::Skipped(reason) => {
@@ -100,12 +144,12 @@ pub fn read_loaded_pdf_observing_pages(
         let reasons = if skipped_images.is_empty() {
             String::new()
         } else {
-            format!(" (images that could not be decoded: {})", skipped_images.join("; "))
+            format!(" (pages that could not be read: {})", skipped_images.join("; "))
         };
         return Err(ReadFailure::new(
             "no_text",
             format!(
-                "the PDF has neither a text layer nor a page image that could be read{reasons}; \
+                "the PDF has no text layer, and no text was found in its pages read as images{reasons}; \
                  print it to PDF again or scan it as an image"
             ),
         ));
@@ -231,6 +275,33 @@ fn readable_page_image(document: &Document, page_id: ObjectId, limits: &ReadLimi
 /// The page's resolution: the image's pixels over the page's size in inches
 /// (long side over long side, so a `/Rotate`d page gives the same answer).
 fn page_dots_per_inch(document: &Document, page_id: ObjectId, image: &GrayImage) -> Option<u32> {
+    let (width, height) = page_size_in_points(document, page_id)?;
+    let long_side_inches = width.max(height) / 72.0;
+    if long_side_inches < 1.0 {
+        return None;
+    }
+    let dots_per_inch = image.width().max(image.height()) as f32 / long_side_inches;
+    (70.0..=1200.0).contains(&dots_per_inch).then_some(dots_per_inch.round() as u32)
+}
+
+/// The resolution to render a page at: [`RENDERING_DOTS_PER_INCH`], lowered
+/// so that the page stays within the pixel limit (a huge `MediaBox` must not
+/// make the renderer allocate gigabytes), and never below 72. `None` when
+/// the page's size is unknown or even 72 dpi would be over the limit.
+fn rendering_dots_per_inch(document: &Document, page_id: ObjectId, limits: &ReadLimits) -> Option<u32> {
+    let (width, height) = page_size_in_points(document, page_id)?;
+    let square_inches = f64::from(width / 72.0) * f64::from(height / 72.0);
+    if square_inches <= 0.0 {
+        return None;
+    }
+    let largest = (limits.max_image_pixels as f64 / square_inches).sqrt().floor();
+    let dots_per_inch = largest.min(f64::from(RENDERING_DOTS_PER_INCH));
+    (dots_per_inch >= 72.0).then_some(dots_per_inch as u32)
+}
+
+/// The page's width and height in points, from its own or an inherited
+/// `MediaBox`.
+fn page_size_in_points(document: &Document, page_id: ObjectId) -> Option<(f32, f32)> {
     let mut node = document.get_dictionary(page_id).ok()?;
     let mut media_box = None;
     for _ in 0..32 {
@@ -243,12 +314,7 @@ fn page_dots_per_inch(document: &Document, page_id: ObjectId, image: &GrayImage)
     }
     let numbers: Vec<f32> = media_box?.iter().filter_map(|value| resolve(document, value)?.as_float().ok()).collect();
     let [x0, y0, x1, y1] = numbers[..] else { return None };
-    let long_side_inches = (x1 - x0).abs().max((y1 - y0).abs()) / 72.0;
-    if long_side_inches < 1.0 {
-        return None;
-    }
-    let dots_per_inch = image.width().max(image.height()) as f32 / long_side_inches;
-    (70.0..=1200.0).contains(&dots_per_inch).then_some(dots_per_inch.round() as u32)
+    Some(((x1 - x0).abs(), (y1 - y0).abs()))
 }
 
 /// An image's colour space, as far as reading it to gray goes.
@@ -502,6 +568,49 @@ mod tests {
     use super::*;
     use crate::read::ocr::FixedTextOcr;
     use lopdf::dictionary;
+
+    #[derive(Debug)]
+    struct RendererThatFails;
+
+    impl PageRenderer for RendererThatFails {
+        fn render_page(&self, _pdf: &[u8], _page_number: u32, _dots_per_inch: u32, _limits: &ReadLimits) -> Result<GrayImage, String> {
+            Err("pdftoppm did not start; install poppler-utils".to_string())
+        }
+    }
+
+    #[test]
+    fn a_page_without_text_that_cannot_be_rendered_is_named_in_the_no_text_failure() {
+        let mut document = Document::with_version("1.5");
+        let pages_id = document.new_object_id();
+        let page_id = document.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()] });
+        document.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
+        let catalog_id = document.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        document.trailer.set("Root", catalog_id);
+        let pdf = PdfToRead { document: &document, bytes: b"", renderer: Some(&RendererThatFails) };
+        let failure = read_loaded_pdf_observing_pages(pdf, &FixedTextOcr::default(), &ReadLimits::default(), &mut |_| {}).unwrap_err();
+        assert_eq!(failure.code, "no_text");
+        assert!(failure.message.contains("page 1: pdftoppm did not start; install poppler-utils"), "{}", failure.message);
+    }
+
+    #[test]
+    fn a_page_is_rendered_at_300_dpi_unless_its_size_would_break_the_pixel_limit() {
+        let document_with_media_box = |width: i64, height: i64| {
+            let mut document = Document::with_version("1.5");
+            let page_id = document.add_object(dictionary! { "Type" => "Page", "MediaBox" => vec![0.into(), 0.into(), width.into(), height.into()] });
+            (document, page_id)
+        };
+        let limits = ReadLimits::default();
+        let (a4, a4_page) = document_with_media_box(595, 842);
+        assert_eq!(rendering_dots_per_inch(&a4, a4_page, &limits), Some(RENDERING_DOTS_PER_INCH));
+        // A 2 m square page: 300 dpi would be 560 megapixels.
+        let (poster, poster_page) = document_with_media_box(5669, 5669);
+        let lowered = rendering_dots_per_inch(&poster, poster_page, &limits).expect("still renderable at a lower resolution");
+        assert!((72..RENDERING_DOTS_PER_INCH).contains(&lowered), "{lowered}");
+        assert!(f64::from(lowered).powi(2) * (5669.0_f64 / 72.0).powi(2) <= limits.max_image_pixels as f64);
+        // Even 72 dpi would be over the limit: not rendered at all.
+        let (huge, huge_page) = document_with_media_box(14400, 14400);
+        assert_eq!(rendering_dots_per_inch(&huge, huge_page, &limits), None);
+    }
 
     #[test]
     fn a_truncated_pdf_is_corrupt() {
