@@ -89,36 +89,12 @@ static WITHHOLDING_LINE: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(retenci
 static SUBTOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(sub-?\s?total|base\s+imponible|base\s+gravable|importe\s+neto|neto|net\s+amount|net\s+total|total\s+net|total\s+(sin|excl\.?|excluding|before|antes\s+de)\s|taxable\s+amount|nettobetrag|summe\s+netto|rechnungssumme\s+ohne\s+ust|netto\s*summe|total\s+ht|montant\s+ht|subtotaal|totaal\s+excl|exclusief\s+btw|excl\.?\s+(btw|vat|tax|iva|mwst)|ohne\s+(mwst|ust)|warto[śs][ćc]\s+netto)")
 });
-static TAX_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\b[l1]\.?v\.\s?a\b|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|\bust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
+static TAX_LINE: LazyLock<LabelPattern> = LazyLock::new(|| {
+    LabelPattern::new(r"(?i)(cuota(\s+de)?\s+i\.?v\.?a|\biva\b|i\.v\.a|\b[l1]\.?v\.\s?a\b|\bvat\b|sales\s+tax|\btax\b|impuesto|\bigv\b|\bgst\b|mwst|\bust\b|umsatzsteuer|steuerbetrag|\btva\b|\bbtw\b)")
 });
-/// Lowercase ASCII words of which every match of `TAX_LINE` holds one.
-const TAX_LINE_WORDS: &[&str] =
-    &["cuota", "iva", "i.v.a", "v.a", "vat", "tax", "impuesto", "igv", "gst", "mwst", "ust", "umsatzsteuer", "steuerbetrag", "tva", "btw"];
-/// Lowercase ASCII words of which every match of `TAX_ID_LINE` holds one.
-const TAX_ID_LINE_WORDS: &[&str] = &["vat", "tax", "nif", "cif", "nit", "rfc", "ein", "tin", "ust", "steuer", "nr", "tva", "siret", "nip"];
-/// Lowercase ASCII words of which every match of `ISSUE_DATE_LABEL` holds one.
-const ISSUE_DATE_LABEL_WORDS: &[&str] = &["fecha", "date", "issued", "datum", "vom", "data"];
-/// Lowercase ASCII words of which every match of `DUE_DATE_LABEL` holds one.
-const DUE_DATE_LABEL_WORDS: &[&str] = &["fecha", "vencimiento", "vto", "due", "pay", "until", "llig", "ance", "date", "datum", "zahlungsziel", "zahlbar", "termin"];
-
-/// Whether a case-insensitive pattern every match of which holds one of
-/// `words` (lowercase ASCII) may match `text`: a cheap test that spares
-/// running the pattern (slow on non-ASCII text, where Unicode `\b` makes
-/// the regex engine leave its DFA). Case-insensitive matching also folds
-/// the Kelvin sign and the long s onto `k` and `s`: text holding either
-/// is always given to the pattern.
-fn may_hold_word(text: &str, words: &[&str]) -> bool {
-    if text.contains(['\u{17F}', '\u{212A}']) {
-        return true;
-    }
-    let lower = text.to_ascii_lowercase();
-    words.iter().any(|word| lower.contains(word))
-}
-
 /// A tax id label ("VAT No.", "Tax ID"): its line holds an id, not an amount.
-static TAX_ID_LINE: LazyLock<Regex> = LazyLock::new(|| {
-    regex(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bf?ein\b|\btin\b|ust-?id|ust\.?-?id|steuer-?nummer|\bst\.?-?nr|n[°º]\s*tva|\bsiret\b|\bnip\b)")
+static TAX_ID_LINE: LazyLock<LabelPattern> = LazyLock::new(|| {
+    LabelPattern::new(r"(?i)(\bvat\s*(reg(istration)?\.?\s*)?(no\b|no\.|number|id\b|#)|\btax\s*id|federal\s+tax|\bnif\b|\bcif\b|\bnit\b|\brfc\b|\bf?ein\b|\btin\b|ust-?id|ust\.?-?id|steuer-?nummer|\bst\.?-?nr|n[°º]\s*tva|\bsiret\b|\bnip\b)")
 });
 static TAX_INCLUDED: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)(incl|includ|con\s+iva|with\s+(vat|tax)|ttc|brutto|iva\s+incluido)"));
 static TOTAL_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -456,13 +432,6 @@ fn find_labelled_date<'a>(
     skip_line: Option<&TextLine>,
 ) -> Option<(chrono::NaiveDate, f32, &'a TextLine)> {
     let issue_label = std::ptr::eq(label, &*ISSUE_DATE_LABEL);
-    let label_words = if issue_label {
-        Some(ISSUE_DATE_LABEL_WORDS)
-    } else if std::ptr::eq(label, &*DUE_DATE_LABEL) {
-        Some(DUE_DATE_LABEL_WORDS)
-    } else {
-        None
-    };
     // For the issue date, a label naming the invoice ("Invoice Date",
     // "Fecha de factura") wins over a bare "Date" anywhere on the page, and
     // a bare "Date" qualified by another event ("Order Date", "Fecha de
@@ -470,7 +439,7 @@ fn find_labelled_date<'a>(
     let passes: &[bool] = if issue_label { &[true, false] } else { &[false] };
     for &naming_the_invoice_only in passes {
         for (index, line) in lines.iter().enumerate() {
-            if label_words.is_some_and(|words| !may_hold_word(&line.text, words)) || !label.may_match(&line.text) {
+            if !label.may_match(&line.text) {
                 continue;
             }
             for label_match in label.find_iter(&line.text) {
@@ -547,7 +516,7 @@ thread_local! {
 }
 
 fn amount_role_uncached(text: &str) -> Option<AmountRole> {
-    if may_hold_word(text, TAX_ID_LINE_WORDS) && TAX_ID_LINE.is_match(text) {
+    if TAX_ID_LINE.may_match(text) && TAX_ID_LINE.is_match(text) {
         return None;
     }
     let role = amount_role_of_label(text.trim())?;
@@ -566,7 +535,7 @@ fn amount_role_of_label(text: &str) -> Option<AmountRole> {
         return Some(AmountRole::Subtotal);
     }
     let total = starts_early(&TOTAL_LINE);
-    let tax = may_hold_word(text, TAX_LINE_WORDS) && if total { TAX_LINE.is_match(text) } else { starts_early(&TAX_LINE) };
+    let tax = TAX_LINE.may_match(text) && if total { TAX_LINE.is_match(text) } else { starts_early(&TAX_LINE) };
     match (total, tax) {
         (true, true) if TAX_INCLUDED.is_match(text) => Some(AmountRole::Total),
         (true, true) => Some(AmountRole::Tax),
@@ -1281,16 +1250,6 @@ fn find_line_items(lines: &[TextLine], context: &DocumentContext) -> Vec<LineIte
 mod tests {
     use super::*;
 
-    /// `may_hold_word` relies on case-insensitive matching folding no
-    /// non-ASCII character onto an ASCII letter but the Kelvin sign and the
-    /// long s.
-    #[test]
-    fn only_kelvin_and_long_s_fold_onto_ascii_letters() {
-        let ascii_letter = regex(r"(?i)[a-z]");
-        let folding: Vec<char> = (0x80..=0x10FFFFu32).filter_map(char::from_u32).filter(|character| ascii_letter.is_match(character.encode_utf8(&mut [0; 4]))).collect();
-        assert_eq!(folding, vec!['\u{17F}', '\u{212A}']);
-    }
-
     fn ocr_lines(texts: &[&str]) -> Vec<TextLine> {
         texts.iter().map(|text| TextLine { page: 1, text: text.to_string(), bbox: None, confidence: 0.95, cells: Vec::new() }).collect()
     }
@@ -1338,13 +1297,13 @@ mod tests {
         }
     }
 
-    /// Every alternative of the prefiltered patterns holds one of its words.
+    /// A label pattern's loosened twin matches wherever the pattern does.
     #[test]
-    fn prefilter_words_cover_their_patterns() {
-        for (pattern, words) in [(&*TAX_LINE, TAX_LINE_WORDS), (&*TAX_ID_LINE, TAX_ID_LINE_WORDS), (&**ISSUE_DATE_LABEL, ISSUE_DATE_LABEL_WORDS), (&**DUE_DATE_LABEL, DUE_DATE_LABEL_WORDS)] {
-            for text in ["IVA 21%", "Cuota I.V.A.", "LV.A. 21 %", "Please remit until 2019-07-01", "VAT Reg. No", "Tax ID", "Fecha de emisión", "Fälligkeitsdatum", "Échéance", "Termin płatności", "Data wystawienia", "vom", "Due:"] {
+    fn label_prefilters_cover_their_patterns() {
+        for pattern in [&*TAX_LINE, &*TAX_ID_LINE, &*ISSUE_DATE_LABEL, &*DUE_DATE_LABEL, &*INVOICE_NUMBER_LABEL, &*PO_NUMBER_LABEL] {
+            for text in ["IVA 21%", "Cuota I.V.A.", "LV.A. 21 %", "Please remit until 2019-07-01", "VAT Reg. No", "Tax ID", "Fecha de emisión", "Fälligkeitsdatum", "Échéance", "Termin płatności", "Data wystawienia", "vom", "Due:", "Nº factura: 42", "Ihre Rechnung (Kopie) Nr. 5", "Nº de pedido 7", "P.O. #12", "\u{212A}unde: VAT \u{17F}t"] {
                 if pattern.is_match(text) {
-                    assert!(may_hold_word(text, words), "{text}");
+                    assert!(pattern.may_match(text), "{text}");
                 }
             }
         }
