@@ -260,22 +260,25 @@ impl DocumentContext {
         let spanish = spanish_words.iter().any(|word| lower.contains(word));
         let english_us = lower.contains("sales tax") || (lower.contains("invoice") && text.contains('$') && !mexican && !colombian);
         let guessed_order = if english_us && !spanish { DateOrder::MonthFirst } else { DateOrder::DayFirst };
-        let date_order = date_order_from_evidence(text).unwrap_or(guessed_order);
-        DocumentContext { decimal_style: detect_decimal_style(text), date_order, default_dollar_currency, spanish }
+        // Both votes read ASCII digits, punctuation and `\b` only: the
+        // text's ASCII shadow gives the same votes on the regex engine's
+        // fast path.
+        let shadow = crate::parse::ascii_shadow(text);
+        let votes_text = shadow.as_deref().unwrap_or(text);
+        let date_order = date_order_from_evidence(votes_text).unwrap_or(guessed_order);
+        DocumentContext { decimal_style: detect_decimal_style(votes_text), date_order, default_dollar_currency, spanish }
     }
 }
 
 /// The date order a document proves by itself: a numeric date whose first
 /// part is above 12 (`17/11/2017`) can only be day first, one whose second
 /// part is above 12 (`11/17/2017`) only month first. `None` when the
-/// document has no such date or has both kinds.
+/// document has no such date or has both kinds. The text's ASCII shadow
+/// gives the same answer.
 fn date_order_from_evidence(text: &str) -> Option<DateOrder> {
     static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| regex(r"\b(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})\b"));
     let (mut day_first, mut month_first) = (false, false);
-    // ASCII digits, punctuation and `\b` only: the ASCII shadow finds the
-    // same dates on the regex engine's fast path.
-    let shadow = crate::parse::ascii_shadow(text);
-    for captures in NUMERIC_DATE.captures_iter(shadow.as_deref().unwrap_or(text)) {
+    for captures in NUMERIC_DATE.captures_iter(text) {
         let first: u32 = captures[1].parse().unwrap_or(0);
         let second: u32 = captures[2].parse().unwrap_or(0);
         if (13..=31).contains(&first) && (1..=12).contains(&second) {

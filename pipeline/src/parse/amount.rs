@@ -204,6 +204,10 @@ pub fn find_percentages(line: &str) -> Vec<(Range<usize>, Decimal)> {
 /// [`DecimalStyle::Point`] (two decimals, optional thousands groups).
 /// Numbers inside dates such as `15.03.2026` do not vote. Returns `None`
 /// on a tie, including when nothing votes.
+///
+/// It looks only at ASCII digits, punctuation and word boundaries, so the
+/// text's [`super::ascii_shadow`] gives the same answer, faster: a caller
+/// that has the shadow should pass it.
 pub fn detect_decimal_style(text: &str) -> Option<DecimalStyle> {
     static COMMA_DECIMALS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b(?:\d{1,3}(?:\.\d{3})+|\d+),\d{2}\b").expect("valid regex")
@@ -211,13 +215,9 @@ pub fn detect_decimal_style(text: &str) -> Option<DecimalStyle> {
     static POINT_DECIMALS: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b(?:\d{1,3}(?:,\d{3})+|\d+)\.\d{2}\b").expect("valid regex")
     });
-    // The patterns are ASCII digits, punctuation and `\b`: they run on the
-    // text's ASCII shadow, on the regex engine's fast path.
-    let shadow = super::ascii_shadow(text);
-    let searched = shadow.as_deref().unwrap_or(text);
     let count_standalone = |pattern: &Regex| {
         pattern
-            .find_iter(searched)
+            .find_iter(text)
             .filter(|found| is_standalone_number(text, found.start(), found.end()))
             .count()
     };
@@ -999,5 +999,13 @@ mod tests {
             None
         );
         assert_eq!(detect_decimal_style(""), None);
+    }
+
+    #[test]
+    fn the_decimal_style_read_from_a_texts_ascii_shadow_is_the_texts_own() {
+        for text in ["Importe 1.234,56 €\nIVA 259,26 €\né12.50 ñ7.25", "Total £1,234.56 · Tax €101.85", "Straße 3,25€ und 4.75€ 12.03.2026"] {
+            let shadow = crate::parse::ascii_shadow(text).expect("no non-ASCII digits");
+            assert_eq!(detect_decimal_style(&shadow), detect_decimal_style(text), "{text}");
+        }
     }
 }
