@@ -1021,7 +1021,11 @@ fn find_parties<'a>(lines: &'a [TextLine], _context: &DocumentContext) -> Vec<(&
         })
     };
     let customer_label = label_in_cells(&CUSTOMER_LABEL, false);
-    let customer_name_label = label_in_cells(&CUSTOMER_LABEL, true);
+    // Searched again only when the first customer label names a detail.
+    let customer_name_label = match customer_label {
+        Some((index, _, end)) if names_another_party_detail(lines[index].text[end..].split("  ").next().unwrap_or("")) => label_in_cells(&CUSTOMER_LABEL, true),
+        found => found,
+    };
     let supplier_label = label_in_cells(&SUPPLIER_LABEL, false);
     let customer_block_start = customer_label.map(|(index, _, _)| index);
     let label_extent = |label: Option<(usize, usize, usize)>| label.and_then(|(index, start, _)| lines[index].cells.get(lines[index].cell_index(start)).copied());
