@@ -580,12 +580,7 @@ mod tests {
 
     #[test]
     fn a_page_without_text_that_cannot_be_rendered_is_named_in_the_no_text_failure() {
-        let mut document = Document::with_version("1.5");
-        let pages_id = document.new_object_id();
-        let page_id = document.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()] });
-        document.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
-        let catalog_id = document.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-        document.trailer.set("Root", catalog_id);
+        let document = crate::read::render::tests::blank_a4_document();
         let pdf = PdfToRead { document: &document, bytes: b"", renderer: Some(&RendererThatFails) };
         let failure = read_loaded_pdf_observing_pages(pdf, &FixedTextOcr::default(), &ReadLimits::default(), &mut |_| {}).unwrap_err();
         assert_eq!(failure.code, "no_text");

@@ -55,36 +55,41 @@ impl PageRenderer for PdftoppmRenderer {
             .stderr(Stdio::null())
             .spawn()
             .map_err(|error| format!("the page could not be rendered: pdftoppm did not start ({error}); install poppler-utils"))?;
-        // Feed the PDF from another thread: pdftoppm may start writing
-        // before it has read everything, and both pipes must keep moving.
+        // Feed the PDF and collect the PNG on two threads of their own:
+        // pdftoppm may start writing before it has read everything, and both
+        // pipes must keep moving while this thread watches the clock.
         let mut stdin = child.stdin.take().expect("stdin is piped");
-        let pdf = pdf.to_vec();
-        let feeder = std::thread::spawn(move || {
-            let _ = stdin.write_all(&pdf);
-        });
         let mut stdout = child.stdout.take().expect("stdout is piped");
-        let reader = std::thread::spawn(move || {
-            let mut png = Vec::new();
-            let _ = stdout.read_to_end(&mut png);
-            png
-        });
-        let started = Instant::now();
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break status,
-                Ok(None) if started.elapsed() > self.time_limit => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    let _ = feeder.join();
-                    let _ = reader.join();
-                    return Err(format!("rendering page {page_number} took over {} s and was stopped", self.time_limit.as_secs()));
+        let (status, png) = std::thread::scope(|scope| {
+            scope.spawn(move || {
+                let _ = stdin.write_all(pdf);
+            });
+            let reader = scope.spawn(move || {
+                let mut png = Vec::new();
+                let _ = stdout.read_to_end(&mut png);
+                png
+            });
+            let started = Instant::now();
+            let status = loop {
+                match child.try_wait() {
+                    Ok(Some(status)) => break Ok(status),
+                    Ok(None) if started.elapsed() > self.time_limit => {
+                        // Killing it closes both pipes, so both threads end.
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break Err(format!("rendering page {page_number} took over {} s and was stopped", self.time_limit.as_secs()));
+                    }
+                    Ok(None) => std::thread::sleep(Duration::from_millis(5)),
+                    Err(error) => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break Err(format!("rendering page {page_number} failed: {error}"));
+                    }
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(error) => return Err(format!("rendering page {page_number} failed: {error}")),
-            }
-        };
-        let _ = feeder.join();
-        let png = reader.join().unwrap_or_default();
+            };
+            (status, reader.join().unwrap_or_default())
+        });
+        let status = status?;
         if !status.success() || png.is_empty() {
             return Err(format!("pdftoppm could not render page {page_number} ({status})"));
         }
@@ -92,7 +97,46 @@ impl PageRenderer for PdftoppmRenderer {
     }
 }
 
-/// Whether `pdftoppm` can be started here.
-pub fn pdftoppm_available() -> bool {
-    Command::new("pdftoppm").arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok()
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A one-page blank A4 PDF, loaded.
+    pub(crate) fn blank_a4_document() -> lopdf::Document {
+        use lopdf::{dictionary, Document, Object};
+        let mut document = Document::with_version("1.5");
+        let pages_id = document.new_object_id();
+        let page_id = document.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()] });
+        document.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
+        let catalog_id = document.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        document.trailer.set("Root", catalog_id);
+        document
+    }
+
+    /// [`blank_a4_document`] saved.
+    fn blank_a4() -> Vec<u8> {
+        let mut bytes = Vec::new();
+        blank_a4_document().save_to(&mut bytes).expect("the PDF saves");
+        bytes
+    }
+
+    #[test]
+    fn pdftoppm_renders_a_page_at_the_asked_resolution() {
+        let page = PdftoppmRenderer::default().render_page(&blank_a4(), 1, 72, &ReadLimits::default()).expect("the page renders");
+        assert_eq!((page.width(), page.height()), (595, 842));
+        assert!(page.pixels().all(|pixel| pixel[0] == 255), "a blank page renders white");
+    }
+
+    #[test]
+    fn a_rendering_over_its_time_limit_is_stopped_and_says_so() {
+        let renderer = PdftoppmRenderer { time_limit: Duration::ZERO };
+        let error = renderer.render_page(&blank_a4(), 1, 300, &ReadLimits::default()).unwrap_err();
+        assert_eq!(error, "rendering page 1 took over 0 s and was stopped");
+    }
+
+    #[test]
+    fn a_page_the_pdf_does_not_have_is_an_error_not_an_image() {
+        let error = PdftoppmRenderer::default().render_page(&blank_a4(), 2, 72, &ReadLimits::default()).unwrap_err();
+        assert!(error.starts_with("pdftoppm could not render page 2"), "{error}");
+    }
 }
