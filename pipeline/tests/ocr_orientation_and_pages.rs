@@ -1,8 +1,9 @@
 //! Real tesseract on synthetic scans: a page fed sideways or upside down
 //! still reads (with orientation detection, and without it through the
 //! word-confidence trial), a skewed scan is straightened first, every page
-//! of a multi-page TIFF is read, and a scanned PDF whose page is a CCITT
-//! Group 4 fax image is read.
+//! of a multi-page TIFF is read, a scanned PDF whose page is a CCITT
+//! Group 4 fax image is read, and a scanned PDF page cut into two image
+//! strips is rendered whole (real pdftoppm) and read.
 //!
 //! The pages come from `tramite_synthetic::generate` (flatbed scans at
 //! 200 dpi); a page "reads its invoice number" when one of its OCR lines
@@ -15,6 +16,8 @@ use lopdf::{Document, Object, Stream, dictionary};
 use tramite_pipeline::extraction::TextSource;
 use tramite_pipeline::read::image_file::read_document_observing_pages;
 use tramite_pipeline::read::ocr::{OcrEngine, OcrError, PixelRegion, TesseractOcr};
+use tramite_pipeline::read::pdf::{PdfToRead, load_pdf, read_loaded_pdf_observing_pages};
+use tramite_pipeline::read::render::PdftoppmRenderer;
 use tramite_pipeline::read::preprocess::{OrientationMethod, PagePreparation, otsu_threshold, rotate_about_center, rotate_quarter_turns_clockwise};
 use tramite_pipeline::read::{ReadDocument, ReadLimits, TextLine, read_document};
 use tramite_synthetic::{GeneratorOptions, Rendering, generate};
@@ -141,24 +144,36 @@ fn a_three_page_tiff_gives_three_pages_of_lines() {
 
 /// A one-page PDF whose page is `image` (drawn over the whole A4 page).
 fn pdf_with_page_image(image: Stream) -> Vec<u8> {
+    pdf_with_page_images(vec![("Scan", image, 0.0, A4_HEIGHT)])
+}
+
+const A4_WIDTH: f32 = 595.0;
+const A4_HEIGHT: f32 = 842.0;
+
+/// A one-page A4 PDF drawing each `(name, image, bottom edge, height)`
+/// across the page's width, from its bottom edge up (in points).
+fn pdf_with_page_images(images: Vec<(&str, Stream, f32, f32)>) -> Vec<u8> {
     let mut document = Document::with_version("1.5");
     let pages_id = document.new_object_id();
-    let image_id = document.add_object(image);
-    let content = lopdf::content::Content {
-        operations: vec![
+    let mut operations = Vec::new();
+    let mut xobjects = lopdf::Dictionary::new();
+    for (name, image, bottom_edge, height) in images {
+        xobjects.set(name, document.add_object(image));
+        operations.extend([
             lopdf::content::Operation::new("q", vec![]),
-            lopdf::content::Operation::new("cm", vec![595.into(), 0.into(), 0.into(), 842.into(), 0.into(), 0.into()]),
-            lopdf::content::Operation::new("Do", vec!["Scan".into()]),
+            lopdf::content::Operation::new("cm", vec![A4_WIDTH.into(), 0.into(), 0.into(), height.into(), 0.into(), bottom_edge.into()]),
+            lopdf::content::Operation::new("Do", vec![Object::Name(name.as_bytes().to_vec())]),
             lopdf::content::Operation::new("Q", vec![]),
-        ],
-    };
+        ]);
+    }
+    let content = lopdf::content::Content { operations };
     let content_id = document.add_object(Stream::new(dictionary! {}, content.encode().expect("the content encodes")));
     let page_id = document.add_object(dictionary! {
         "Type" => "Page",
         "Parent" => pages_id,
         "Contents" => content_id,
         "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        "Resources" => dictionary! { "XObject" => dictionary! { "Scan" => image_id } },
+        "Resources" => dictionary! { "XObject" => xobjects },
     });
     document.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }));
     let catalog_id = document.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
@@ -166,6 +181,47 @@ fn pdf_with_page_image(image: Stream) -> Vec<u8> {
     let mut bytes = Vec::new();
     document.save_to(&mut bytes).expect("the PDF saves");
     bytes
+}
+
+/// An 8-bit gray image XObject holding `image`.
+fn gray_image_stream(image: &GrayImage) -> Stream {
+    let mut stream = Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => image.width() as i64, "Height" => image.height() as i64,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8,
+        },
+        image.as_raw().clone(),
+    );
+    stream.compress().expect("the image compresses");
+    stream
+}
+
+/// Some scanners write a page as strips: such a page is not one image, so it
+/// is rendered whole (real pdftoppm) and read. Without a renderer only its
+/// larger strip is read, and the invoice number, printed on the other, is lost.
+#[test]
+fn a_scanned_page_in_two_strips_is_rendered_whole_and_its_invoice_number_read() {
+    let (page, invoice_number) = scanned_invoice_pages(1).remove(0);
+    let top_rows = (page.height() as f32 * 0.35) as u32;
+    let top = image::imageops::crop_imm(&page, 0, 0, page.width(), top_rows).to_image();
+    let bottom = image::imageops::crop_imm(&page, 0, top_rows, page.width(), page.height() - top_rows).to_image();
+    let top_height = A4_HEIGHT * top_rows as f32 / page.height() as f32;
+    let bytes = pdf_with_page_images(vec![
+        ("Top", gray_image_stream(&top), A4_HEIGHT - top_height, top_height),
+        ("Bottom", gray_image_stream(&bottom), 0.0, A4_HEIGHT - top_height),
+    ]);
+    let document = load_pdf(&bytes).expect("the PDF loads");
+    let (ocr, limits) = (TesseractOcr::default(), ReadLimits::default());
+
+    let renderer = PdftoppmRenderer::default();
+    let rendered = read_loaded_pdf_observing_pages(PdfToRead { document: &document, bytes: &bytes, renderer: Some(&renderer) }, &ocr, &limits, &mut |_| {})
+        .expect("the rendered page reads");
+    assert_eq!(rendered.source, TextSource::Ocr);
+    assert!(lines_hold(&rendered.lines, &invoice_number), "the invoice number {invoice_number} was not read from the rendered page");
+
+    let largest_strip_only = read_loaded_pdf_observing_pages(PdfToRead { document: &document, bytes: &bytes, renderer: None }, &ocr, &limits, &mut |_| {})
+        .expect("the larger strip reads");
+    assert!(!lines_hold(&largest_strip_only.lines, &invoice_number), "the invoice number is on the top strip, which the larger strip does not show");
 }
 
 #[test]
