@@ -104,7 +104,8 @@ pub fn read_loaded_pdf_observing_pages(
         // without text (text drawn as outlines, a scan in strips or tiles, a
         // scan with a stamp over it) is rendered whole, when a renderer is
         // at hand, and its largest image read otherwise.
-        if page_image_streams(document, page_id).len() != 1
+        let image_streams = page_image_streams(document, page_id);
+        if image_streams.len() != 1
             && let Some(renderer) = pdf.renderer
         {
             let rendered = rendering_dots_per_inch(document, page_id, limits)
@@ -127,7 +128,7 @@ pub fn read_loaded_pdf_observing_pages(
                 }
             }
         }
-        let page_image = match readable_page_image(document, page_id, limits)? {
+        let page_image = match readable_page_image(document, image_streams, limits)? {
             PageImage::Decoded(image) => image,
             PageImage::Skipped(reason) => {
                 tracing::warn!(page = page_number, reason = %reason, "a scanned PDF page was not read");
@@ -248,10 +249,11 @@ fn image_dimensions(document: &Document, stream: &Stream) -> Option<(u32, u32)> 
     (width > 0 && height > 0 && width <= u32::MAX as i64 && height <= u32::MAX as i64).then_some((width as u32, height as u32))
 }
 
-/// The largest image of the page that can be decoded, trying them from the
-/// largest down. An image over the pixel limit fails the document.
-fn readable_page_image(document: &Document, page_id: ObjectId, limits: &ReadLimits) -> Result<PageImage, ReadFailure> {
-    let mut images: Vec<(u64, &Stream)> = page_image_streams(document, page_id)
+/// The largest of a page's images ([`page_image_streams`]) that can be
+/// decoded, trying them from the largest down. An image over the pixel
+/// limit fails the document.
+fn readable_page_image<'a>(document: &'a Document, image_streams: Vec<(ObjectId, &'a Stream)>, limits: &ReadLimits) -> Result<PageImage, ReadFailure> {
+    let mut images: Vec<(u64, &Stream)> = image_streams
         .into_iter()
         .filter_map(|(_, stream)| image_dimensions(document, stream).map(|(width, height)| (width as u64 * height as u64, stream)))
         .collect();
